@@ -1,0 +1,95 @@
+"""Shared fixtures: offscreen Qt, an in-memory keyring, qasync loops and the sandbox server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+os.environ.setdefault(
+    "QT_LOGGING_RULES",
+    "qt.multimedia.ffmpeg*=false;qt.multimedia.symbolsresolver=false;"
+    "qt.multimedia.playbackengine*=false",
+)
+os.environ.pop("RUNWARE_API_KEY", None)  # a developer's real key never reaches a test
+
+import keyring
+import keyring.backend
+import pytest
+
+
+class MemoryKeyringForTests(keyring.backend.KeyringBackend):
+    """In-memory keyring: the real OS keyring cannot run headless (see qt-headless.md)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyringForTests]:
+    backend = MemoryKeyringForTests()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """platformdirs paths point into a temporary home, so no test touches the user's files."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    return home
+
+
+@pytest.fixture
+def qloop(qapp):  # type: ignore[no-untyped-def]
+    """Pattern A: a qasync loop for sync tests that call run_until_complete."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def qloop_running(qapp):  # type: ignore[no-untyped-def]
+    """Pattern B: a qasync loop marked running, for @asyncSlot + qtbot.waitSignal/waitUntil."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    # let cancelled tasks run their finally blocks
+    from PySide6.QtCore import QCoreApplication
+
+    for _ in range(20):
+        QCoreApplication.processEvents()
+    asyncio.events._set_running_loop(None)
+    loop._QEventLoop__is_running = False  # private, but close() refuses a "running" loop
+    loop.close()
+    asyncio.set_event_loop(None)
