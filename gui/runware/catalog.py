@@ -374,9 +374,12 @@ class Catalog:
                         message="width and height must be given together.",
                     )
                 )
-            elif isinstance(width, int) and isinstance(height, int):
-                if model.size(width, height) is None:
-                    add(self._size_problem(model, width, height))
+            elif (
+                isinstance(width, int)
+                and isinstance(height, int)
+                and model.size(width, height) is None
+            ):
+                add(self._size_problem(model, width, height))
         elif model.size_required and video_id is None and not frames:
             add(
                 Problem(
@@ -453,8 +456,7 @@ class Catalog:
                         Problem(
                             code="unknownParameter",
                             parameter="seed",
-                            message=f"{model.name} does not take a seed; "
-                            "each result gets its own.",
+                            message=f"{model.name} does not take a seed; each result gets its own.",
                         )
                     )
             elif isinstance(seed, int) and not (model.seed.min <= seed <= model.seed.max):
@@ -552,9 +554,7 @@ class Catalog:
                         problems.append(self._unknown(parameter, model))
                     continue
                 expected = {"boolean": bool, "integer": int, "string": str}[setting.type]
-                if not isinstance(value, expected) or (
-                    expected is int and isinstance(value, bool)
-                ):
+                if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                     problems.append(
                         Problem(
                             code="invalidParameter",
@@ -602,4 +602,3 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 def default_catalog() -> Catalog:
     """The catalogue shipped in ``resources/models``; loaded once."""
     return Catalog.load()
-

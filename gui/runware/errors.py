@@ -16,6 +16,7 @@ __all__ = [
     "AuthError",
     "ConflictTaskUUIDError",
     "ContentPolicyError",
+    "InputFileError",
     "InsufficientCreditsError",
     "NotFoundError",
     "ProtocolError",
@@ -139,7 +140,10 @@ _WORDS: list[tuple[tuple[str, ...], type[RunwareError]]] = [
     (("apikey", "unauthori", "forbidden", "permission"), AuthError),
     (("nsfw", "policy", "safety", "blocked", "moderation"), ContentPolicyError),
     (("ratelimit", "toomany"), RateLimitedError),
-    (("provider", "inference", "taskfailed", "unavailable", "noavailable", "timeout"), ProviderError),
+    (
+        ("provider", "inference", "taskfailed", "unavailable", "noavailable", "timeout"),
+        ProviderError,
+    ),
     (("notfound", "expired"), NotFoundError),
     (("invalid", "unsupported", "unknown", "missing", "incompatible", "mismatch"), ValidationError),
     (("validation",), ValidationError),
@@ -199,3 +203,11 @@ def error_from_status(status_code: int, detail: str = "") -> RunwareError:
     cls = _STATUS.get(status_code) or (ServerError if status_code >= 500 else ProtocolError)
     text = f"HTTP {status_code}" + (f": {detail}" if detail else "")
     return cls(text, code=f"http{status_code}", status_code=status_code)
+
+
+class InputFileError(ValidationError):
+    """A file the user gave cannot be sent: wrong format, corrupt, empty, too big or too small.
+
+    Raised before anything leaves the machine."""
+
+    kind = "invalidInputFile"

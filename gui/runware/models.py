@@ -381,7 +381,9 @@ def parse_envelope(raw: bytes | str | Any) -> Envelope:
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ProtocolShapeError(f"the response is not JSON ({exc.__class__.__name__})") from exc
+            raise ProtocolShapeError(
+                f"the response is not JSON ({exc.__class__.__name__})"
+            ) from exc
     else:
         body = raw
     if not isinstance(body, dict):
@@ -427,5 +429,7 @@ def parse_envelope(raw: bytes | str | Any) -> Envelope:
                 data.append(item)
         errors.extend(ErrorObject.model_validate(e) for e in errors_raw)
     except ValidationError as exc:
-        raise ProtocolShapeError(f"an error object has the wrong shape: {exc.errors()[0]['msg']}") from exc
+        raise ProtocolShapeError(
+            f"an error object has the wrong shape: {exc.errors()[0]['msg']}"
+        ) from exc
     return Envelope(data=data, errors=errors)
