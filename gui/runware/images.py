@@ -60,8 +60,8 @@ def _read(source: Path | bytes, rules: ImageRules) -> tuple[bytes, str]:
         size = os.stat(path).st_size
         if size > rules.max_bytes:
             raise InputFileError(
-                f"{name} is {size / 1e6:.1f} MB; frame images may be at most "
-                f"{rules.max_bytes / 1e6:.0f} MB."
+                f"{name} is {size / 2**20:.1f} MB; frame images may be at most "
+                f"{rules.max_bytes / 2**20:.0f} MB."
             )
         try:
             data = path.read_bytes()
@@ -71,8 +71,8 @@ def _read(source: Path | bytes, rules: ImageRules) -> tuple[bytes, str]:
         raise InputFileError(f"{name} is empty (0 bytes).")
     if len(data) > rules.max_bytes:
         raise InputFileError(
-            f"{name} is {len(data) / 1e6:.1f} MB; frame images may be at most "
-            f"{rules.max_bytes / 1e6:.0f} MB."
+            f"{name} is {len(data) / 2**20:.1f} MB; frame images may be at most "
+            f"{rules.max_bytes / 2**20:.0f} MB."
         )
     return data, name
 
