@@ -169,6 +169,22 @@ class ModelSpec(_Data):
     def frame_count(self, duration: float) -> int:
         return round(duration * self.fps)
 
+    def frame_positions(self, frames: Iterable[Any]) -> list[str]:
+        """Where each item of ``inputs.frameImages`` goes ("first", "last", …).
+
+        An item's own ``frame`` decides; without one, images take the model's positions in
+        order (one image is the first frame; two are the first and the last).
+        """
+        allowed = list(self.frame_images.frames) if self.frame_images else ["first"]
+        positions = []
+        for index, item in enumerate(frames):
+            frame = item.get("frame") if isinstance(item, dict) else None
+            if frame is None:
+                positions.append(allowed[min(index, len(allowed) - 1)])
+            else:
+                positions.append(_frame_name(frame, len(allowed)))
+        return positions
+
 
 class Problem(BaseModel):
     """One thing wrong with a request, in Runware's error vocabulary and in plain words."""
