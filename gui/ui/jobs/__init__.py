@@ -1,0 +1,1 @@
+"""The jobs side panel: list model, filter, painted rows."""

@@ -1,0 +1,256 @@
+"""The jobs list as a Qt model: one row per job, newest first, updated row by row.
+
+Rows are kept in arrival order internally and shown reversed, so adding a job never moves the
+index of the others and ``job_id → row`` stays an O(1) dictionary lookup. A change repaints one
+row (``dataChanged``); the model is reset only when a whole job list is loaded.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+
+from gui.runware.catalog import Catalog
+from gui.studio.jobs import Job, JobState, ResultState
+from gui.ui.labels import RUNNING_STATES, cost_text, error_text, seconds_text, state_label
+
+__all__ = ["JobListModel", "JobRole"]
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class JobRole(IntEnum):
+    JOB = Qt.ItemDataRole.UserRole + 1
+    JOB_ID = JOB + 1
+    STATE = JOB + 2
+    STATE_TEXT = JOB + 3
+    PROMPT = JOB + 4
+    MODEL_NAME = JOB + 5
+    SIZE_TEXT = JOB + 6
+    DURATION_TEXT = JOB + 7
+    COST_TEXT = JOB + 8
+    ERROR_TEXT = JOB + 9
+    IS_RUNNING = JOB + 10
+    THUMBNAIL_PATH = JOB + 11
+    RESULT_COUNT = JOB + 12
+    READY_COUNT = JOB + 13
+    PROGRESS = JOB + 14  # 0–1 while downloading, else None
+    RESUMED = JOB + 15
+    CREATED_AT = JOB + 16
+    VIDEO_IDS = JOB + 17
+    LINEAGE_TEXT = JOB + 18
+
+
+class JobListModel(QAbstractListModel):
+    """Every job the studio knows, for the side panel. Feed it from the bridge's signals."""
+
+    def __init__(self, catalog: Catalog, parent: Any = None, *, clock: Any = time.time) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self._clock = clock
+        self._jobs: list[Job] = []  # arrival order; row = len - 1 - position
+        self._position: dict[str, int] = {}
+        self._running: set[str] = set()
+        self._resumed: set[str] = set()
+        self._progress: dict[str, float] = {}
+        self._thumb_owner: dict[str, str] = {}  # thumbnail path → job id
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick_running)
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = super().roleNames()
+        names.update({int(r): r.name.lower().encode() for r in JobRole})
+        return names
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
+            return None
+        job = self._jobs[len(self._jobs) - 1 - index.row()]
+        if role == Qt.ItemDataRole.DisplayRole or role == JobRole.PROMPT:
+            return job.spec.prompt
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(job)
+        getter = _ROLE_GETTERS.get(role)
+        return getter(self, job) if getter else None
+
+    # ------------------------------------------------------------------ lookups
+    def row_of(self, job_id: str) -> int:
+        """The row showing ``job_id``, or -1."""
+        position = self._position.get(job_id)
+        return -1 if position is None else len(self._jobs) - 1 - position
+
+    def index_of(self, job_id: str) -> QModelIndex:
+        row = self.row_of(job_id)
+        return self.index(row, 0) if row >= 0 else QModelIndex()
+
+    def job(self, job_id: str) -> Job | None:
+        position = self._position.get(job_id)
+        return None if position is None else self._jobs[position]
+
+    def job_at(self, row: int) -> Job | None:
+        if not 0 <= row < len(self._jobs):
+            return None
+        return self._jobs[len(self._jobs) - 1 - row]
+
+    @property
+    def running_ids(self) -> frozenset[str]:
+        return frozenset(self._running)
+
+    # ------------------------------------------------------------------ feeding
+    def set_jobs(self, jobs: list[Job], *, resumed: set[str] | None = None) -> None:
+        """Load a whole list (oldest first or any order: sorted by creation)."""
+        self.beginResetModel()
+        self._jobs = sorted(jobs, key=lambda j: j.created_at)
+        self._position = {job.id: i for i, job in enumerate(self._jobs)}
+        self._running = {j.id for j in self._jobs if j.state in RUNNING_STATES}
+        self._resumed = set(resumed or ()) & set(self._position)
+        self._progress.clear()
+        self._thumb_owner = {p: j.id for j in self._jobs if (p := self._thumbnail(j))}
+        self.endResetModel()
+        self._update_ticker()
+
+    def add_job(self, job: Job) -> None:
+        if job.id in self._position:
+            self.update_job(job)
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)  # newest first
+        self._position[job.id] = len(self._jobs)
+        self._jobs.append(job)
+        if job.state in RUNNING_STATES:
+            self._running.add(job.id)
+        self._note_thumbnail(job)
+        self.endInsertRows()
+        self._update_ticker()
+
+    def update_job(self, job: Job) -> None:
+        position = self._position.get(job.id)
+        if position is None:
+            self.add_job(job)
+            return
+        self._jobs[position] = job
+        if job.state in RUNNING_STATES:
+            self._running.add(job.id)
+        else:
+            self._running.discard(job.id)
+            self._resumed.discard(job.id)
+            self._progress.pop(job.id, None)
+        self._note_thumbnail(job)
+        self._changed(job.id)
+        self._update_ticker()
+
+    def remove_job(self, job_id: str) -> None:
+        position = self._position.get(job_id)
+        if position is None:
+            return
+        row = len(self._jobs) - 1 - position
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._jobs[position]
+        # Only the jobs after the removed one move; deletion is rare and user-driven.
+        for i in range(position, len(self._jobs)):
+            self._position[self._jobs[i].id] = i
+        del self._position[job_id]
+        self._running.discard(job_id)
+        self._resumed.discard(job_id)
+        self._progress.pop(job_id, None)
+        self.endRemoveRows()
+        self._update_ticker()
+
+    def set_progress(self, job_id: str, done: int, total: int | None) -> None:
+        if job_id not in self._position or not total:
+            return
+        self._progress[job_id] = min(1.0, done / total)
+        self._changed(job_id, [JobRole.PROGRESS, JobRole.STATE_TEXT])
+
+    def mark_resumed(self, job_ids: set[str]) -> None:
+        for job_id in job_ids & set(self._position):
+            self._resumed.add(job_id)
+            self._changed(job_id, [JobRole.RESUMED])
+
+    def thumbnail_loaded(self, path: str) -> None:
+        """A thumbnail finished decoding: repaint the row that shows it."""
+        job_id = self._thumb_owner.get(path)
+        if job_id is not None:
+            self._changed(job_id, [JobRole.THUMBNAIL_PATH])
+
+    def tick_running(self) -> None:
+        """Repaint the elapsed time of running rows, and only those."""
+        for job_id in self._running:
+            self._changed(job_id, [JobRole.STATE_TEXT])
+
+    # ------------------------------------------------------------------ internals
+    def _changed(self, job_id: str, roles: list[int] | None = None) -> None:
+        index = self.index_of(job_id)
+        if index.isValid():
+            self.dataChanged.emit(index, index, [int(r) for r in roles or []])
+
+    def _note_thumbnail(self, job: Job) -> None:
+        path = self._thumbnail(job)
+        if path:
+            self._thumb_owner[path] = job.id
+
+    def _update_ticker(self) -> None:
+        if self._running and not self._ticker.isActive():
+            self._ticker.start()
+        elif not self._running and self._ticker.isActive():
+            self._ticker.stop()
+
+    def _tooltip(self, job: Job) -> str:
+        lines = [job.spec.prompt[:400]]
+        error = error_text(job)
+        if error:
+            lines.append(error)
+        return "\n\n".join(lines)
+
+    def _state_text(self, job: Job) -> str:
+        text = state_label(job, self._clock())
+        progress = self._progress.get(job.id)
+        if job.state is JobState.DOWNLOADING and progress is not None:
+            text = f"{text} · {int(progress * 100)}%"
+        return text
+
+    def _model_name(self, job: Job) -> str:
+        model = self._catalog.get(job.spec.model)
+        return model.name if model else job.spec.model
+
+    def _thumbnail(self, job: Job) -> str | None:
+        return next((r.thumbnail_path for r in job.results if r.thumbnail_path), None)
+
+    def _lineage(self, job: Job) -> str:
+        kind = job.lineage.kind
+        return {
+            "retry": "retry",
+            "remix": "remix",
+            "extend": "extension",
+            "lastFrame": "from last frame",
+            "firstFrame": "from a frame",
+        }.get(kind or "", "")
+
+
+_ROLE_GETTERS: dict[int, Any] = {
+    JobRole.JOB: lambda m, j: j,
+    JobRole.JOB_ID: lambda m, j: j.id,
+    JobRole.STATE: lambda m, j: j.state,
+    JobRole.STATE_TEXT: JobListModel._state_text,
+    JobRole.MODEL_NAME: JobListModel._model_name,
+    JobRole.SIZE_TEXT: lambda m, j: j.spec.size_label,
+    JobRole.DURATION_TEXT: lambda m, j: seconds_text(j.spec.duration),
+    JobRole.COST_TEXT: lambda m, j: cost_text(j, m._catalog),
+    JobRole.ERROR_TEXT: lambda m, j: error_text(j),
+    JobRole.IS_RUNNING: lambda m, j: j.state in RUNNING_STATES,
+    JobRole.THUMBNAIL_PATH: JobListModel._thumbnail,
+    JobRole.RESULT_COUNT: lambda m, j: j.spec.number_results,
+    JobRole.READY_COUNT: lambda m, j: sum(r.state is ResultState.READY for r in j.results),
+    JobRole.PROGRESS: lambda m, j: m._progress.get(j.id),
+    JobRole.RESUMED: lambda m, j: j.id in m._resumed,
+    JobRole.CREATED_AT: lambda m, j: j.created_at,
+    JobRole.VIDEO_IDS: lambda m, j: [r.video_id for r in j.results if r.video_id],
+    JobRole.LINEAGE_TEXT: JobListModel._lineage,
+}

@@ -1,0 +1,100 @@
+"""Words and numbers as the window shows them: states, money, durations, elapsed time."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from gui.runware.catalog import Catalog
+from gui.studio.jobs import Job, JobState
+
+__all__ = [
+    "RUNNING_STATES",
+    "clock",
+    "cost_text",
+    "error_text",
+    "money",
+    "seconds_text",
+    "state_label",
+]
+
+RUNNING_STATES = frozenset(
+    {
+        JobState.QUEUED,
+        JobState.UPLOADING,
+        JobState.SUBMITTED,
+        JobState.PROCESSING,
+        JobState.DOWNLOADING,
+    }
+)
+
+_STATE_WORDS = {
+    JobState.QUEUED: "Queued",
+    JobState.UPLOADING: "Uploading",
+    JobState.SUBMITTED: "Submitted",
+    JobState.PROCESSING: "Generating",
+    JobState.DOWNLOADING: "Downloading",
+    JobState.READY: "Ready",
+    JobState.FAILED: "Failed",
+    JobState.CANCELLED: "Cancelled",
+    JobState.EXPIRED: "Expired",
+}
+
+BILLING_WARNING = "may still be billed"
+
+
+def money(amount: float | Decimal | None, currency: str = "USD") -> str:
+    if amount is None:
+        return "—"
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{float(amount):,.2f}"
+
+
+def clock(seconds: float) -> str:
+    """0:07, 1:05, 1:02:03."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def seconds_text(value: float) -> str:
+    return f"{int(value)} s" if float(value).is_integer() else f"{value:g} s"
+
+
+def state_label(job: Job, now: float) -> str:
+    """The state chip's text; running jobs carry their elapsed time."""
+    word = _STATE_WORDS.get(job.state, str(job.state).title())
+    if job.state in RUNNING_STATES:
+        return f"{word} {clock(now - job.created_at)}"
+    return word
+
+
+def cost_text(job: Job, catalog: Catalog) -> str:
+    """Actual cost once known, "~estimate" before, "price unknown" when there is none."""
+    if job.actual_cost is not None:
+        return money(job.actual_cost)
+    if job.state is JobState.READY:
+        actual = [r.cost for r in job.results if r.cost is not None]
+        if actual:
+            return money(sum(actual))
+    estimate: float | Decimal | None = job.estimated_cost
+    if estimate is None:
+        estimate = job.spec.estimate(catalog)
+    if estimate is None:
+        return "price unknown"
+    return f"~{money(estimate)}"
+
+
+def error_text(job: Job) -> str:
+    """What went wrong, in Runware's words (code and message), or the cancel note."""
+    if job.state is JobState.FAILED:
+        code = job.error_code or "error"
+        return f"{code}: {job.error_message or 'no message'}"
+    if job.state is JobState.CANCELLED:
+        message = job.error_message or "Cancelled."
+        if job.possibly_billed and BILLING_WARNING not in message:
+            message = f"{message} It {BILLING_WARNING}."
+        return message
+    if job.state is JobState.EXPIRED:
+        return job.error_message or "The result URL expired before it was downloaded."
+    return ""
