@@ -42,6 +42,7 @@ class FrameInput(BaseModel):
     frame: FrameName = "first"
     path: str
     sha256: str
+    fit: Literal["crop", "pad"] = "crop"  # how it is made the output size: trim or letterbox
 
 
 class JobSpec(BaseModel):
