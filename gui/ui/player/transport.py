@@ -1,0 +1,132 @@
+"""The player's controls as a view: buttons, scrub slider, time, speed and volume. No logic."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["SPEEDS", "TransportBar", "VariationBar"]
+
+SPEEDS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+def _button(parent: QWidget, text: str, tip: str, *, checkable: bool = False) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setCheckable(checkable)
+    button.setAutoRaise(True)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the player, not the button
+    return button
+
+
+class TransportBar(QWidget):
+    """Play/pause, frame steps, scrub slider with times, loop, speed, mute, volume, fullscreen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TransportBar")
+        self.play_button = _button(self, "▶", "Play / pause (Space)")
+        self.play_button.setObjectName("PlayButton")
+        self.back_button = _button(self, "⏮", "One frame back (←); one second with Shift")
+        self.forward_button = _button(self, "⏭", "One frame forward (→); one second with Shift")
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setObjectName("ScrubSlider")
+        self.slider.setRange(0, 0)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.time_label = QLabel("0:00.00 / 0:00.00", self)
+        self.time_label.setObjectName("TimeLabel")
+        self.time_label.setMinimumWidth(
+            self.time_label.fontMetrics().horizontalAdvance("00:00.00 / 00:00.00") + 6
+        )
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loop_button = _button(self, "⟲", "Loop", checkable=True)
+        self.speed = QComboBox(self)
+        self.speed.setToolTip("Playback speed")
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.mute_button = _button(self, "🔊", "Mute", checkable=True)
+        self.volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(80)
+        self.volume.setFixedWidth(80)
+        self.volume.setToolTip("Volume")
+        self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.fullscreen_button = _button(self, "⛶", "Fullscreen (F, or double-click; Esc leaves)")
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.setSpacing(4)
+        for widget in (self.play_button, self.back_button, self.forward_button):
+            row.addWidget(widget)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.time_label)
+        for widget in (
+            self.loop_button,
+            self.speed,
+            self.mute_button,
+            self.volume,
+            self.fullscreen_button,
+        ):
+            row.addWidget(widget)
+
+
+class VariationBar(QWidget):
+    """Buttons 1–4 choosing which of a job's videos plays; hidden for a single video."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(6, 0, 6, 0)
+        self._layout.setSpacing(4)
+        label = QLabel("Variation", self)
+        label.setObjectName("MutedLabel")
+        self._layout.addWidget(label)
+        self._buttons: list[QToolButton] = []
+        for i in range(4):
+            button = _button(self, str(i + 1), f"Play variation {i + 1}", checkable=True)
+            button.setObjectName("VariationButton")
+            self.group.addButton(button, i)
+            self._buttons.append(button)
+            self._layout.addWidget(button)
+        self._layout.addStretch(1)
+
+    def set_variations(self, playable: list[bool], current: int) -> None:
+        """One button per video; unplayable ones are shown but disabled."""
+        for i, button in enumerate(self._buttons):
+            button.setVisible(i < len(playable))
+            button.setEnabled(i < len(playable) and playable[i])
+            button.setChecked(i == current)
+        self.setVisible(len(playable) > 1)
+
+
+def empty_state(parent: QWidget) -> tuple[QWidget, QLabel, QLabel]:
+    """The page shown when nothing can play: a headline and a line of explanation."""
+    page = QWidget(parent)
+    page.setObjectName("PlayerEmpty")
+    layout = QVBoxLayout(page)
+    layout.addStretch(1)
+    title = QLabel(page)
+    title.setObjectName("EmptyTitle")
+    title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    body = QLabel(page)
+    body.setObjectName("EmptyBody")
+    body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    body.setWordWrap(True)
+    layout.addWidget(title)
+    layout.addWidget(body)
+    layout.addStretch(1)
+    return page, title, body
