@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState
+from gui.studio.spending import format_money
 
 __all__ = [
     "RUNNING_STATES",
@@ -43,10 +44,7 @@ BILLING_WARNING = "may still be billed"
 
 
 def money(amount: float | Decimal | None, currency: str = "USD") -> str:
-    if amount is None:
-        return "—"
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{float(amount):,.2f}"
+    return "—" if amount is None else format_money(amount, currency)
 
 
 def clock(seconds: float) -> str:
@@ -73,10 +71,9 @@ def cost_text(job: Job, catalog: Catalog) -> str:
     """Actual cost once known, "~estimate" before, "price unknown" when there is none."""
     if job.actual_cost is not None:
         return money(job.actual_cost)
-    if job.state is JobState.READY:
-        actual = [r.cost for r in job.results if r.cost is not None]
-        if actual:
-            return money(sum(actual))
+    actual = [r.cost for r in job.results if r.cost is not None]
+    if actual and job.state is JobState.READY:
+        return money(sum(actual))
     estimate: float | Decimal | None = job.estimated_cost
     if estimate is None:
         estimate = job.spec.estimate(catalog)

@@ -1,0 +1,1 @@
+"""The selected result: what it was made from, and what to do with it."""

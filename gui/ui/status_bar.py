@@ -1,0 +1,112 @@
+"""The status bar: which backend, the balance, today's spend, and the state of the connection.
+
+Connection trouble is shown here, with a countdown to the next try, and nowhere modal.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
+
+from gui.studio.spending import balance_text, budget_state, format_money
+
+__all__ = ["StudioStatusBar"]
+
+
+def _chip(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setContentsMargins(6, 0, 6, 0)
+    return label
+
+
+class StudioStatusBar(QStatusBar):
+    """Permanent fields on the right; transient messages on the left."""
+
+    def __init__(self, parent: QWidget | None = None, *, clock: object = time.monotonic) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.backend_label = _chip(self, "BackendLabel")
+        self.connection_label = _chip(self, "ConnectionLabel")
+        self.balance_label = _chip(self, "BalanceLabel")
+        self.spend_label = _chip(self, "SpendLabel")
+        for i, label in enumerate(
+            (self.connection_label, self.balance_label, self.spend_label, self.backend_label)
+        ):
+            if i:
+                line = QFrame(self)
+                line.setFrameShape(QFrame.Shape.VLine)
+                line.setFrameShadow(QFrame.Shadow.Sunken)
+                self.addPermanentWidget(line)
+            self.addPermanentWidget(label)
+        self._retry_at: float | None = None
+        self._trouble = ""
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_connection)
+        self.set_backend("Starting…", sandbox=False)
+        self.set_connection(True, "", None)
+        self.set_balance(None, "USD")
+        self.set_spend(0.0, None)
+
+    def set_backend(self, label: str, *, sandbox: bool) -> None:
+        self.backend_label.setText(label)
+        self.backend_label.setProperty("sandbox", sandbox)
+        self.backend_label.setToolTip(
+            "Synthetic videos from the offline sandbox; nothing is billed."
+            if sandbox
+            else "Connected to Runware; generations are billed to your account."
+        )
+        self._repolish(self.backend_label)
+
+    def set_connection(self, ok: bool, message: str, retry_in: float | None) -> None:
+        self._trouble = "" if ok else (message or "Connection lost")
+        self._retry_at = None if ok or retry_in is None else self._now() + retry_in
+        if self._retry_at is not None:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self._show_connection()
+
+    def set_balance(self, amount: float | None, currency: str) -> None:
+        self.balance_label.setText(balance_text(amount, currency))
+
+    def set_spend(self, today: float, budget: float | None) -> None:
+        state = budget_state(today, budget)
+        text = f"Today {format_money(today)}"
+        if budget is not None:
+            text += f" of {format_money(budget)}"
+        self.spend_label.setText(text)
+        self.spend_label.setToolTip(state.message)
+        self.spend_label.setProperty("level", str(state.level))
+        self._repolish(self.spend_label)
+
+    @property
+    def connection_text(self) -> str:
+        return self.connection_label.text()
+
+    def _show_connection(self) -> None:
+        if not self._trouble:
+            self.connection_label.setText("● Connected")
+            self.connection_label.setProperty("trouble", False)
+        else:
+            text = f"● {self._trouble}"
+            if self._retry_at is not None:
+                left = max(0, round(self._retry_at - self._now()))
+                text += f" — retrying in {left} s" if left else " — retrying…"
+                if not left:
+                    self._countdown.stop()
+            self.connection_label.setText(text)
+            self.connection_label.setProperty("trouble", True)
+        self._repolish(self.connection_label)
+
+    def _now(self) -> float:
+        return float(self._clock())  # type: ignore[operator]
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
