@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gui.runware.catalog import Problem
+
+if TYPE_CHECKING:
+    from gui.studio.spending import BudgetState
 
 __all__ = [
     "BudgetExceeded",
@@ -27,15 +32,13 @@ class SpecRejected(StudioError):
 
 
 class BudgetExceeded(StudioError):
-    """The job would take today's spend over the daily budget; nothing was sent."""
+    """The job would take today's spend over the daily budget; nothing was sent.
 
-    def __init__(self, spent_today: float, estimate: float, budget: float) -> None:
-        self.spent_today, self.estimate, self.budget = spent_today, estimate, budget
-        super().__init__(
-            f"This job would cost about ${estimate:.2f}; ${spent_today:.2f} of today's "
-            f"${budget:.2f} budget is already spent. Raise the daily budget in Settings "
-            "or wait until tomorrow."
-        )
+    ``state`` is the :class:`~gui.studio.spending.BudgetState` verdict with its numbers."""
+
+    def __init__(self, state: BudgetState) -> None:
+        self.state = state
+        super().__init__(state.message)
 
 
 class JobNotFound(StudioError, KeyError):

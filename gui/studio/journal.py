@@ -285,8 +285,9 @@ class Journal:
     def spend(self, now: float | None = None) -> Spend:
         """Spend today (since local midnight), over the last 7 days (today included), all time.
 
-        A job counts with its actual cost once known, else with its estimate; failed jobs and
-        jobs cancelled before they were sent count as nothing.
+        Counted as :func:`gui.studio.spending.job_cost` counts: the actual cost once known (the
+        job's, else its results' so far), else the estimate of a job Runware may bill; jobs
+        that failed or were never sent count as nothing.
         """
         local = datetime.fromtimestamp(time.time() if now is None else now).astimezone()
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -294,11 +295,10 @@ class Journal:
         row = self._db.execute(
             "SELECT TOTAL(CASE WHEN created_at >= ? THEN c END), "
             "TOTAL(CASE WHEN created_at >= ? THEN c END), TOTAL(c) FROM ("
-            " SELECT created_at, CASE"
-            "  WHEN actual_cost IS NOT NULL THEN actual_cost"
-            "  WHEN state = 'failed' THEN 0"
-            "  WHEN state = 'cancelled' AND possibly_billed = 0 THEN 0"
-            "  ELSE COALESCE(estimated_cost, 0) END AS c FROM jobs)",
+            " SELECT created_at, COALESCE(actual_cost,"
+            "  (SELECT SUM(r.cost) FROM results AS r WHERE r.job_id = jobs.id),"
+            "  CASE WHEN possibly_billed = 1 AND state != 'failed' THEN estimated_cost END) AS c"
+            " FROM jobs)",
             (today, week),
         ).fetchone()
         return Spend(

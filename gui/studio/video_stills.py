@@ -16,8 +16,16 @@ from PIL import Image, ImageOps
 
 from gui.runware.errors import InputFileError
 from gui.runware.images import ImageRules, check_image
+from gui.studio.frames import FrameError, decode_last_frame
 
-__all__ = ["FrameFit", "first_frame_jpeg", "last_frame_png", "prepared_frame_png", "source_rules"]
+__all__ = [
+    "FrameFit",
+    "VideoDecodeError",
+    "first_frame_jpeg",
+    "last_frame_png",
+    "prepared_frame_png",
+    "source_rules",
+]
 
 FrameFit = Literal["crop", "pad"]
 THUMBNAIL_WIDTH = 320
@@ -45,20 +53,6 @@ def _decode_first(path: Path) -> Image.Image:
     raise VideoDecodeError(f"{path.name} has no video frames.")
 
 
-def decode_last_frame(path: Path) -> Image.Image:
-    """The last picture of the video, decoded (every frame is decoded to reach it)."""
-    last = None
-    try:
-        with av.open(str(path)) as container:
-            for frame in container.decode(container.streams.video[0]):
-                last = frame
-    except (av.FFmpegError, IndexError, OSError) as exc:
-        raise VideoDecodeError(f"{path.name} cannot be decoded: {exc}") from exc
-    if last is None:
-        raise VideoDecodeError(f"{path.name} has no video frames.")
-    return _to_image(last)
-
-
 def first_frame_jpeg(path: Path, width: int = THUMBNAIL_WIDTH) -> bytes:
     """A JPEG thumbnail of the first (poster) frame, ``width`` pixels wide."""
     image = _decode_first(path).convert("RGB")
@@ -70,9 +64,13 @@ def first_frame_jpeg(path: Path, width: int = THUMBNAIL_WIDTH) -> bytes:
 
 
 def last_frame_png(path: Path) -> bytes:
-    """The decoded last frame as a lossless PNG (pixel for pixel what the decoder produced)."""
+    """The decoded last frame (see :mod:`gui.studio.frames`) as a lossless PNG."""
+    try:
+        pixels = decode_last_frame(path)
+    except (FrameError, av.FFmpegError, OSError) as exc:
+        raise VideoDecodeError(f"{path.name} cannot be decoded: {exc}") from exc
     out = io.BytesIO()
-    decode_last_frame(path).convert("RGB").save(out, "PNG")
+    Image.fromarray(pixels, "RGB").save(out, "PNG")
     return out.getvalue()
 
 

@@ -1,0 +1,93 @@
+"""The engine's jobs in memory, where every change is committed to the journal, then announced.
+
+The order is the promise: a listener never hears of a state the journal does not hold yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+
+from gui.studio.errors import JobNotFound
+from gui.studio.events import EngineEvents
+from gui.studio.jobs import Job
+from gui.studio.journal import Journal
+
+__all__ = ["JobBook"]
+
+log = logging.getLogger(__name__)
+
+
+class JobBook:
+    """Jobs by id, backed by the journal, announcing through :class:`EngineEvents`."""
+
+    def __init__(self, journal: Journal, events: EngineEvents) -> None:
+        self.journal = journal
+        self.events = events
+        self._jobs: dict[str, Job] = {}
+        self._final: dict[str, asyncio.Event] = {}
+
+    def load(self) -> None:
+        self._jobs = {job.id: job for job in self.journal.load_jobs()}
+
+    # ---- reading
+    def get(self, job_id: str) -> Job:
+        try:
+            return self._jobs[job_id]
+        except KeyError:
+            raise JobNotFound(job_id) from None
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._jobs
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(list(self._jobs.values()))
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    # ---- writing: journal first, then the news
+    def add(self, job: Job) -> None:
+        self.journal.insert_job(job)
+        self._jobs[job.id] = job
+        self.announce(self.events.job_added, job)
+
+    def commit(self, job: Job) -> None:
+        self.journal.save_job(job)
+        self.announce(self.events.job_changed, job)
+        if job.state.is_final:
+            self._final_event(job.id).set()
+
+    def remove(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        self.journal.delete_job(job_id)
+        del self._jobs[job_id]
+        self._final_event(job_id).set()
+        self.announce(self.events.job_removed, job_id)
+        return job
+
+    def forget(self, job_ids: list[str]) -> None:
+        """Drop jobs the journal has already deleted (clear history)."""
+        for job_id in job_ids:
+            if self._jobs.pop(job_id, None) is not None:
+                self._final_event(job_id).set()
+                self.announce(self.events.job_removed, job_id)
+
+    async def wait_final(self, job_id: str) -> Job:
+        """Return the job once it is ready, failed, cancelled or expired (or deleted)."""
+        job = self.get(job_id)
+        if not job.state.is_final:
+            await self._final_event(job_id).wait()
+        return self._jobs.get(job_id, job)
+
+    def _final_event(self, job_id: str) -> asyncio.Event:
+        return self._final.setdefault(job_id, asyncio.Event())
+
+    @staticmethod
+    def announce(callback: Callable[..., None], *args: object) -> None:
+        """Call a listener; a listener's bug is logged, never allowed to stop the engine."""
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("an engine event listener failed")

@@ -1,0 +1,166 @@
+"""Sending a job: frame images prepared and uploaded (once per content), then the request.
+
+The order is what makes a crash harmless: the job row exists before this starts; the request as
+sent and a submission attempt are committed before the POST; the acknowledgement is committed
+when it comes. A job with an attempt but no answer is *unconfirmed*: the poll loop asks Runware
+about its taskUUID before anything is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from PIL import Image
+
+from gui.runware.catalog import Catalog, ModelSpec
+from gui.runware.client import RunwareClient
+from gui.runware.errors import ConflictTaskUUIDError, InputFileError, RunwareError
+from gui.runware.images import ImageRules
+from gui.studio.job_book import JobBook
+from gui.studio.jobs import FrameInput, Job, JobState
+from gui.studio.library import Library
+
+__all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate"]
+
+StageGate = Callable[[str, Job], Awaitable[None]]
+# Runware deletes an uploaded image 30 days after its last use; reuse well inside that.
+UPLOAD_REUSE_SECONDS = 25 * 24 * 3600
+
+
+async def _open_gate(stage: str, job: Job) -> None:
+    return None
+
+
+class Sender:
+    """Uploads a job's frames and submits it. One call of :meth:`send` per job at a time."""
+
+    def __init__(
+        self,
+        client: RunwareClient,
+        book: JobBook,
+        library: Library,
+        catalog: Catalog,
+        *,
+        on_sent: Callable[[Job], None],
+        gate: StageGate | None = None,
+    ) -> None:
+        self.client = client
+        self.book = book
+        self.journal = book.journal
+        self.library = library
+        self.catalog = catalog
+        self._on_sent = on_sent
+        self._gate = gate or _open_gate
+        self._upload_locks: dict[str, asyncio.Lock] = {}
+        self.uploads_sent = 0
+
+    async def send(self, job: Job, *, resubmit: bool = False) -> None:
+        """Take a queued job to ``submitted`` (or ``failed``), or leave it unconfirmed.
+
+        ``resubmit`` sends a task Runware said it never received, with the same taskUUID.
+        """
+        try:
+            await self._gate("queued", job)
+            refs = await self._frame_refs(job)
+        except InputFileError as exc:
+            self._fail(job, exc.code, str(exc.message), retryable=False)
+            return
+        except RunwareError as exc:
+            self._fail(
+                job,
+                exc.code,
+                f"The frame image could not be uploaded: {exc.message}",
+                retryable=exc.retryable,
+            )
+            return
+        task = job.spec.to_task(job.task_uuid, refs)
+        self.journal.record_request(job.id, task.to_wire())
+        attempt = self.journal.record_submission(job.id, job.task_uuid)
+        await self._gate("submitting", job)
+        try:
+            await self.client.submit(task)
+        except ConflictTaskUUIDError:
+            if not resubmit:
+                self.journal.set_submission_outcome(attempt, "rejected")
+                self._fail(
+                    job,
+                    "conflictTaskUUID",
+                    "Runware already has a task with this id.",
+                    retryable=True,
+                )
+                return
+            # It arrived after all (between the poll and this resend): it is there.
+        except RunwareError as exc:
+            if exc.retryable:  # no answer, or a server error: the request may have arrived
+                self.journal.set_submission_outcome(attempt, "unknown")
+                return
+            self.journal.set_submission_outcome(attempt, "rejected")
+            self._fail(job, exc.code, exc.message or exc.code, retryable=False)
+            return
+        job.mark_submitted()
+        self.book.commit(job)
+        self.journal.set_submission_outcome(attempt, "accepted")
+        self._on_sent(job)
+        await self._gate("submitted", job)
+
+    def _fail(self, job: Job, code: str, message: str, *, retryable: bool) -> None:
+        if not job.state.is_final:
+            job.fail(code, message, retryable=retryable)
+            self.book.commit(job)
+
+    # ------------------------------------------------------------------ frame images
+    async def _frame_refs(self, job: Job) -> dict[str, str]:
+        if not job.spec.frames:
+            return {}
+        if job.state is not JobState.UPLOADING:
+            job.mark_uploading()
+            self.book.commit(job)
+        await self._gate("uploading", job)
+        model = self.catalog[job.spec.model]
+        refs: dict[str, str] = {}
+        for frame in job.spec.frames:
+            refs[frame.frame] = await self._upload(job, frame, model)
+        return refs
+
+    async def _upload(self, job: Job, frame: FrameInput, model: ModelSpec) -> str:
+        rules = _rules(model)
+        width, height = await self._target_size(job, model, Path(frame.path))
+        still = await self.library.prepare_frame(Path(frame.path), width, height, frame.fit, rules)
+        lock = self._upload_locks.setdefault(still.sha256, asyncio.Lock())
+        async with lock:  # two jobs with the same picture upload it once
+            known = self.journal.find_upload(still.sha256, max_age=UPLOAD_REUSE_SECONDS)
+            if known is not None:
+                return known
+            image_uuid = await self.client.upload_image(still.path, rules)
+            self.uploads_sent += 1
+            self.journal.record_upload(still.sha256, image_uuid, still.width, still.height)
+            return image_uuid
+
+    async def _target_size(self, job: Job, model: ModelSpec, source: Path) -> tuple[int, int]:
+        """The job's size, or (when it sends none) the model's size nearest the image's shape."""
+        if job.spec.width and job.spec.height:
+            return job.spec.width, job.spec.height
+        try:
+            width, height = await asyncio.to_thread(_image_size, source)
+        except OSError:
+            return model.default_size.width, model.default_size.height
+        aspect = width / height
+        best = min(model.sizes, key=lambda s: abs(s.aspect - aspect))
+        return best.width, best.height
+
+
+def _image_size(path: Path) -> tuple[int, int]:
+    with Image.open(path) as img:
+        return img.size
+
+
+def _rules(model: ModelSpec) -> ImageRules:
+    if model.frame_images is None:
+        return ImageRules()
+    rules = model.frame_images
+    formats = tuple(f.upper().replace("JPG", "JPEG") for f in rules.formats)
+    return ImageRules(
+        formats=formats, min_side=rules.min_side, max_side=rules.max_side, max_bytes=rules.max_bytes
+    )
