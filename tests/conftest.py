@@ -93,3 +93,33 @@ def qloop_running(qapp):  # type: ignore[no-untyped-def]
     loop._QEventLoop__is_running = False  # private, but close() refuses a "running" loop
     loop.close()
     asyncio.set_event_loop(None)
+
+
+# --------------------------------------------------------------------------- the sandbox server
+# A real sandbox process on loopback (gui/sandbox); see gui/sandbox/process.py for its helpers.
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Start sandboxes with ``sandbox_factory(**SandboxProcess.start kwargs)``; each gets its own
+    data dir under tmp_path, and all are stopped at teardown."""
+    from gui.sandbox.process import SandboxProcess
+
+    started: list[SandboxProcess] = []
+
+    def start(data_dir: Path | None = None, **kwargs: object) -> SandboxProcess:
+        kwargs.setdefault("processing_seconds", 0.2)
+        folder = data_dir or tmp_path / f"sandbox-{len(started)}"
+        process = SandboxProcess.start(folder, **kwargs)  # type: ignore[arg-type]
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory):  # type: ignore[no-untyped-def]
+    """A fresh sandbox whose tasks finish after about 0.2 s (plus rendering)."""
+    return sandbox_factory(processing_seconds=0.2)

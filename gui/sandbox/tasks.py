@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from gui.runware.catalog import ModelSpec
+from gui.runware.catalog import ModelSpec, Problem
 from gui.runware.images import ImageRules
 from gui.runware.models import is_uuid4
 from gui.sandbox.accounts import Account, mask_key
@@ -102,6 +102,22 @@ def _frame_rules(model: ModelSpec) -> ImageRules:
         max_side=rules.max_side,
         max_bytes=rules.max_bytes,
     )
+
+
+def _one_per_parameter(problems: list[Problem]) -> list[Problem]:
+    """The catalogue may report a parameter twice (API-wide and model rule): keep the
+    fuller report, in first-seen order."""
+    chosen: dict[tuple[str, str], Problem] = {}
+    for problem in problems:
+        key = (problem.code, problem.parameter)
+        old = chosen.get(key)
+        if old is None or _detail(problem) > _detail(old):
+            chosen[key] = problem
+    return list(chosen.values())
+
+
+def _detail(problem: Problem) -> int:
+    return (problem.type is not None) + (problem.allowed_values is not None)
 
 
 def _closest_size(model: ModelSpec, width: int, height: int) -> tuple[int, int]:
@@ -199,7 +215,7 @@ class TaskHandlers:
             task = normalize_legacy(task)
         problems = sb.catalog.check_request(task, strict=protocol.strict_parameters)
         if problems:
-            for problem in problems:
+            for problem in _one_per_parameter(problems):
                 out.add_error(problem_error(problem, task))
             return out
         model = sb.catalog[str(task["model"])]
