@@ -1,0 +1,170 @@
+"""Frame image files: checking, hashing, previews, pasted images, and fitting to the video's aspect.
+
+Nothing here touches a widget, so the panel can run any of it on a worker thread. ``QImage`` is
+safe to use off the UI thread (``QPixmap`` is not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
+
+from gui.runware.catalog import ModelSpec
+from gui.runware.errors import InputFileError
+from gui.runware.images import ImageRules, check_image
+
+__all__ = [
+    "FrameFacts",
+    "InputFileError",
+    "aspect_differs",
+    "fit_to_size",
+    "frame_cache_dir",
+    "frame_rules",
+    "frame_warning",
+    "inspect_frame",
+    "save_pasted_image",
+]
+
+PREVIEW_SIDE = 720
+_ASPECT_TOLERANCE = 0.01
+
+
+def frame_cache_dir() -> Path:
+    """Where pasted and fitted frame images are kept: the user's cache, not a temp dir, so a
+    job that still refers to one after a restart can find it."""
+    return platformdirs.user_cache_path("sora-studio") / "frames"
+
+
+def frame_rules(model: ModelSpec) -> ImageRules:
+    """The checks that concern the user here: format, readability, emptiness and bytes.
+
+    Sides are not limited: the library scales the image to the video's size before upload.
+    """
+    rules = model.frame_images
+    if rules is None:
+        return ImageRules(min_side=1, max_side=1 << 30)
+    return ImageRules(
+        formats=tuple(f.upper() for f in rules.formats),
+        min_side=1,
+        max_side=1 << 30,
+        max_bytes=rules.max_bytes,
+    )
+
+
+@dataclass(frozen=True)
+class FrameFacts:
+    """A checked frame image: the file, the hash of its bytes, its size and a preview."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    format: str
+    preview: QImage
+
+
+def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
+    """Check a file as a frame image and hash it. Raises InputFileError saying what is wrong."""
+    checked = check_image(Path(path), rules)
+    preview = QImage.fromData(QByteArray(checked.data))
+    if preview.isNull():  # Pillow read it but Qt cannot: refuse rather than show nothing
+        raise InputFileError(f"{Path(path).name} cannot be shown; save it as PNG or JPG.")
+    if max(preview.width(), preview.height()) > PREVIEW_SIDE:
+        preview = preview.scaled(
+            PREVIEW_SIDE,
+            PREVIEW_SIDE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return FrameFacts(
+        path=str(path),
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        width=checked.width,
+        height=checked.height,
+        format=checked.format,
+        preview=preview,
+    )
+
+
+def aspect_differs(width: int, height: int, target_width: int, target_height: int) -> bool:
+    if not (width and height and target_width and target_height):
+        return False
+    ratio = (width / height) / (target_width / target_height)
+    return abs(ratio - 1.0) > _ASPECT_TOLERANCE
+
+
+def frame_warning(facts: FrameFacts, target_width: int, target_height: int, fit: str) -> str | None:
+    """What the user should know before this image becomes a frame of a target-sized video."""
+    target = f"{target_width}×{target_height}"
+    image = f"{facts.width}×{facts.height}"
+    if aspect_differs(facts.width, facts.height, target_width, target_height):
+        how = "cropped" if fit == "crop" else "padded with black bars"
+        return f"The image is {image}; it will be {how} to fit {target}."
+    if facts.width < target_width:
+        return f"The image is {image}; it will be scaled up to {target} and may look soft."
+    return None
+
+
+def fit_to_size(
+    source: str | Path, fit: str, width: int, height: int, out_dir: Path | None = None
+) -> tuple[Path, str]:
+    """Write ``source`` cropped or padded to exactly ``width``×``height``; return path and hash.
+
+    The result is named by the source's content, the fit and the size, so it is made only once.
+    """
+    data = Path(source).read_bytes()
+    key = hashlib.sha256(data).hexdigest()[:16]
+    out_dir = out_dir or frame_cache_dir()
+    out = out_dir / f"{key}-{fit}-{width}x{height}.png"
+    if not out.exists():
+        reader = QImageReader(str(source))
+        reader.setAutoTransform(True)
+        image = reader.read()
+        if image.isNull():
+            raise InputFileError(f"{Path(source).name} cannot be decoded ({reader.errorString()}).")
+        canvas = QImage(width, height, QImage.Format.Format_RGB32)
+        canvas.fill(QColor("black"))
+        mode = (
+            Qt.AspectRatioMode.KeepAspectRatioByExpanding
+            if fit == "crop"
+            else Qt.AspectRatioMode.KeepAspectRatio
+        )
+        scaled = image.scaled(
+            QSize(width, height), mode, Qt.TransformationMode.SmoothTransformation
+        )
+        painter = QPainter(canvas)
+        target = QRect(0, 0, scaled.width(), scaled.height())
+        target.moveCenter(canvas.rect().center())
+        painter.drawImage(target, scaled)
+        painter.end()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _save_png_atomically(canvas, out)
+    return out, hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def save_pasted_image(image: QImage, out_dir: Path | None = None) -> Path:
+    """Save a pasted image as PNG in the cache, named by its content; return the file."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    data = bytes(buffer.data().data())
+    out_dir = out_dir or frame_cache_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"pasted-{hashlib.sha256(data).hexdigest()[:16]}.png"
+    if not out.exists():
+        part = out.with_suffix(".part")
+        part.write_bytes(data)
+        part.replace(out)
+    return out
+
+
+def _save_png_atomically(image: QImage, out: Path) -> None:
+    part = out.with_name(out.name + ".part")
+    if not image.save(str(part), "PNG"):
+        raise InputFileError(f"The fitted image could not be written to {out.parent}.")
+    part.replace(out)

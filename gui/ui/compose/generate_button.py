@@ -1,0 +1,63 @@
+"""The Generate button with its price, the reason it is disabled, and the budget."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from gui.runware.catalog import Problem
+from gui.ui.compose.form_rules import PriceLabel
+
+__all__ = ["GenerateBar"]
+
+
+class GenerateBar(QWidget):
+    """``button`` says what the request costs; ``reason`` why it cannot be sent yet."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(10)
+        layout.setVerticalSpacing(4)
+        self.button = QPushButton("&Generate")
+        self.button.setDefault(True)
+        self.button.setMinimumHeight(34)
+        self.button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.button.setAccessibleName("Generate")
+        font = self.button.font()
+        font.setBold(True)
+        self.button.setFont(font)
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setAccessibleName("Why Generate is unavailable")
+        self.reason.setProperty("role", "note")
+        self.reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.budget = QLabel()
+        self.budget.setWordWrap(True)
+        self.budget.setAccessibleName("Budget")
+        self.budget.setProperty("role", "note")
+        self.budget.hide()
+        layout.addWidget(self.button, 0, 0)
+        layout.addWidget(self.reason, 0, 1)
+        layout.addWidget(self.budget, 1, 0, 1, 2)
+        layout.setColumnStretch(1, 1)
+
+    def show_state(self, price: PriceLabel, problems: list[Problem]) -> None:
+        self.button.setText(price.text.replace("Generate", "&Generate", 1))
+        shortcut = "Ctrl+Enter"
+        self.button.setToolTip(f"{price.tooltip}\n{shortcut}")
+        self.button.setAccessibleDescription(price.tooltip)
+        self.button.setEnabled(not problems)
+        self.reason.setText(problems[0].message if problems else "")
+        self.reason.setToolTip("\n".join(p.message for p in problems[1:]) if problems else "")
+        self.reason.setVisible(bool(problems))
+
+    def set_budget(self, text: str | None) -> None:
+        self.budget.setText(text or "")
+        self.budget.setVisible(bool(text))
+
+    def text(self) -> str:
+        """The button's words without the mnemonic marker."""
+        return self.button.text().replace("&", "")

@@ -1,0 +1,224 @@
+"""Pickers drawn as buttons: sizes as little frames of their aspect, and rows of choices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import gcd
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLayout,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from gui.runware.catalog import Size
+
+__all__ = ["ChoiceButtons", "SizeButton", "SizePicker", "aspect_text"]
+
+
+def aspect_text(size: Size) -> str:
+    """ "16:9" for 1280×720; sizes with no small ratio keep their decimal shape."""
+    g = gcd(size.width, size.height)
+    w, h = size.width // g, size.height // g
+    return f"{w}:{h}" if max(w, h) <= 32 else f"{size.aspect:.2f}:1"
+
+
+def _discard(group: QButtonGroup, layout: QLayout, button: QAbstractButton) -> None:
+    # out of the layout and hidden now; deleteLater alone leaves it on screen until idle
+    group.removeButton(button)
+    layout.removeWidget(button)
+    button.hide()
+    button.setParent(None)
+    button.deleteLater()
+
+
+class SizeButton(QAbstractButton):
+    """A checkable button that draws its size as a small rectangle of the same aspect."""
+
+    def __init__(self, size: Size, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.video_size = size
+        self.setCheckable(True)
+        self.setText(size.label)
+        self.setAccessibleName(f"Size {size.label}")
+        self.setToolTip(
+            f"{size.label} · {aspect_text(size)} {size.orientation} · {size.resolution}"
+        )
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return QSize(78, 66)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(70, 66)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        enabled = self.isEnabled()
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        text = pal.color(
+            QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
+            QPalette.ColorRole.ButtonText,
+        )
+        box = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        if self.isChecked():
+            fill = QColor(accent)
+            fill.setAlpha(40 if enabled else 20)
+            border = accent if enabled else pal.color(QPalette.ColorRole.Mid)
+            width = 2.0
+        else:
+            fill = pal.color(QPalette.ColorRole.Button)
+            border = pal.color(QPalette.ColorRole.Mid)
+            width = 1.0
+        if self.underMouse() and enabled and not self.isChecked():
+            border = accent
+        painter.setPen(QPen(border, width))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 6, 6)
+        if self.hasFocus():
+            painter.setPen(QPen(accent, 1, Qt.PenStyle.DotLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 4, 4)
+
+        # the little frame: its longer side is 30 px, its shape the video's
+        glyph_box = 30.0
+        aspect = self.video_size.aspect
+        gw, gh = (glyph_box, glyph_box / aspect) if aspect >= 1 else (glyph_box * aspect, glyph_box)
+        glyph = QRectF(0, 0, gw, gh)
+        glyph.moveCenter(box.center())
+        glyph.moveTop(box.top() + 6 + (glyph_box - gh) / 2)
+        shade = QColor(accent if self.isChecked() and enabled else text)
+        shade.setAlpha(200 if self.isChecked() else 140)
+        painter.setPen(QPen(shade, 1.5))
+        inner = QColor(shade)
+        inner.setAlpha(45)
+        painter.setBrush(inner)
+        painter.drawRoundedRect(glyph, 2, 2)
+
+        painter.setPen(text)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.5, font.pointSizeF() - 1))
+        if self.isChecked():
+            font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        label = QRectF(box.left(), box.top() + 6 + glyph_box + 4, box.width(), 18)
+        painter.drawText(
+            label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self.text()
+        )
+
+
+class SizePicker(QWidget):
+    """The model's sizes, one exclusive button each; ``changed`` when another is chosen."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.buttonToggled.connect(self._on_toggled)
+        self.buttons: list[SizeButton] = []
+
+    def set_sizes(self, sizes: Sequence[Size]) -> None:
+        if [b.video_size for b in self.buttons] == list(sizes):
+            return
+        for button in self.buttons:
+            _discard(self._group, self._layout, button)
+        self.buttons = []
+        columns = min(4, max(1, len(sizes)))
+        for index, size in enumerate(sizes):
+            button = SizeButton(size, self)
+            self._group.addButton(button)
+            self._layout.addWidget(button, index // columns, index % columns)
+            self.buttons.append(button)
+
+    def current(self) -> Size | None:
+        button = self._group.checkedButton()
+        return button.video_size if isinstance(button, SizeButton) else None
+
+    def set_current(self, width: int | None, height: int | None) -> None:
+        for button in self.buttons:
+            if (button.video_size.width, button.video_size.height) == (width, height):
+                button.setChecked(True)
+                return
+
+    def button_for(self, label: str) -> SizeButton | None:
+        return next((b for b in self.buttons if b.video_size.label == label), None)
+
+    def _on_toggled(self, _button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self.changed.emit()
+
+
+class ChoiceButtons(QWidget):
+    """A row of exclusive buttons for a few values (durations, number of videos)."""
+
+    changed = Signal()
+
+    def __init__(self, accessible_prefix: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._prefix = accessible_prefix
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.buttonToggled.connect(self._on_toggled)
+        self.buttons: list[QToolButton] = []
+        self._values: list[object] = []
+
+    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
+        if [(b.text(), v) for b, v in zip(self.buttons, self._values, strict=True)] == list(
+            choices
+        ):
+            return
+        for button in self.buttons:
+            _discard(self._group, self._layout, button)
+        self.buttons, self._values = [], []
+        for label, value in choices:
+            button = QToolButton(self)
+            button.setText(label)
+            button.setCheckable(True)
+            button.setAccessibleName(f"{self._prefix} {label}")
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(36)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self._group.addButton(button)
+            self._layout.addWidget(button)
+            self.buttons.append(button)
+            self._values.append(value)
+
+    def value(self) -> object | None:
+        for button, value in zip(self.buttons, self._values, strict=True):
+            if button.isChecked():
+                return value
+        return None
+
+    def set_value(self, value: object) -> None:
+        for button, candidate in zip(self.buttons, self._values, strict=True):
+            if candidate == value:
+                button.setChecked(True)
+                return
+
+    def button_for(self, value: object) -> QToolButton | None:
+        return next(
+            (b for b, v in zip(self.buttons, self._values, strict=True) if v == value), None
+        )
+
+    def _on_toggled(self, _button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self.changed.emit()
