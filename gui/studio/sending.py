@@ -22,7 +22,7 @@ from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobState
 from gui.studio.library import Library
 
-__all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate"]
+__all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
 
 StageGate = Callable[[str, Job], Awaitable[None]]
 # Runware deletes an uploaded image 30 days after its last use; reuse well inside that.
@@ -125,7 +125,7 @@ class Sender:
         return refs
 
     async def _upload(self, job: Job, frame: FrameInput, model: ModelSpec) -> str:
-        rules = _rules(model)
+        rules = frame_rules(model)
         width, height = await self._target_size(job, model, Path(frame.path))
         still = await self.library.prepare_frame(Path(frame.path), width, height, frame.fit, rules)
         lock = self._upload_locks.setdefault(still.sha256, asyncio.Lock())
@@ -156,7 +156,7 @@ def _image_size(path: Path) -> tuple[int, int]:
         return img.size
 
 
-def _rules(model: ModelSpec) -> ImageRules:
+def frame_rules(model: ModelSpec) -> ImageRules:
     if model.frame_images is None:
         return ImageRules()
     rules = model.frame_images

@@ -1,0 +1,299 @@
+"""``sora-studio generate | jobs | resume | models``: the studio without a window.
+
+Progress goes to stderr; ``generate`` and ``resume`` print the library paths of the saved
+videos on stdout, one per line. Exit status: 0 done, 1 a job failed (or could not run),
+2 bad arguments (with the catalogue's message). No Qt is imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from gui.runware.catalog import Catalog, ModelSpec, default_catalog
+from gui.runware.errors import InputFileError
+from gui.runware.images import check_image
+from gui.studio.backend import Backend, open_backend
+from gui.studio.engine import Engine
+from gui.studio.errors import BudgetExceeded, SpecRejected, StudioError
+from gui.studio.events import EngineEvents
+from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Result
+from gui.studio.journal import Journal
+from gui.studio.library import Library
+from gui.studio.sending import frame_rules
+from gui.studio.settings import SecretStore, Settings, SettingsStore
+from gui.studio.video_stills import source_rules
+
+__all__ = ["COMMANDS", "main", "run"]
+
+COMMANDS = ("generate", "jobs", "resume", "models")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad argument; the message is shown and the exit status is 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sora-studio", description="Make videos with Sora 2 through Runware.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = _Parser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="library folder (default: from Settings)")
+    net = _Parser(add_help=False)
+    net.add_argument("--sandbox", action="store_true", help="use the offline sandbox")
+    net.add_argument("--api-url", help="Runware API URL (default: from Settings)")
+
+    g = sub.add_parser("generate", parents=[common, net], help="make a video")
+    g.add_argument("prompt")
+    g.add_argument("--model", help="AIR (e.g. openai:3@1) or name (e.g. 'Sora 2')")
+    g.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1280x720")
+    g.add_argument("--duration", type=float, help="seconds")
+    g.add_argument("--results", type=int, default=1, help="videos to make (1-4)")
+    g.add_argument("--image", type=Path, help="first-frame image")
+    g.add_argument("--last-image", type=Path, help="last-frame image (models that take one)")
+    g.add_argument("--fit", choices=("crop", "pad"), default="crop", help="frame image fit")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--remix", metavar="VIDEOID", help="remix an earlier result by its videoId")
+    g.add_argument("--format", default="mp4", help="mp4, webm or mov")
+
+    j = sub.add_parser("jobs", parents=[common], help="list the journal")
+    j.add_argument("--search", help="words in the prompt")
+    j.add_argument("--limit", type=int, default=50)
+    sub.add_parser("resume", parents=[common, net], help="finish unfinished jobs")
+    sub.add_parser("models", help="list the models")
+    return p
+
+
+# ---------------------------------------------------------------------- building a spec
+def _model(catalog: Catalog, wanted: str | None) -> ModelSpec:
+    if wanted is None:
+        return catalog.default
+    if wanted in catalog:
+        return catalog[wanted]
+    norm = re.sub(r"[^a-z0-9]", "", wanted.lower())
+    for model in catalog:
+        if norm == re.sub(r"[^a-z0-9]", "", model.name.lower()):
+            return model
+    problems = catalog.check_request({"model": wanted})
+    raise UsageError(problems[0].message if problems else f"Unknown model {wanted!r}.")
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[x×X*]\s*(\d+)\s*", text)
+    if not match:
+        raise UsageError(f"--size must look like 1280x720, not {text!r}.")
+    return int(match[1]), int(match[2])
+
+
+def _frame(path: Path, frame: str, fit: str, model: ModelSpec) -> FrameInput:
+    try:
+        checked = check_image(path, source_rules(frame_rules(model)))
+    except InputFileError as exc:
+        raise UsageError(exc.message) from None
+    sha = hashlib.sha256(checked.data).hexdigest()
+    return FrameInput(frame=frame, path=str(path.resolve()), sha256=sha, fit=fit)
+
+
+def build_spec(args: argparse.Namespace, catalog: Catalog) -> JobSpec:
+    model = _model(catalog, args.model)
+    width = height = None
+    if args.size:
+        width, height = _size(args.size)
+    elif not args.image and not args.remix:
+        width, height = model.default_size.width, model.default_size.height
+    frames = []
+    if args.image:
+        frames.append(_frame(args.image, "first", args.fit, model))
+    if args.last_image:
+        frames.append(_frame(args.last_image, "last", args.fit, model))
+    fmt = str(args.format).upper()
+    if fmt not in ("MP4", "WEBM", "MOV"):
+        raise UsageError(f"{model.name} writes {', '.join(model.output_formats)}, not {fmt}.")
+    spec = JobSpec(
+        model=model.air,
+        prompt=args.prompt,
+        width=width,
+        height=height,
+        duration=args.duration if args.duration is not None else model.default_duration,
+        number_results=args.results,
+        output_format=fmt,
+        frames=tuple(frames),
+        video_id=args.remix,
+        seed=args.seed,
+    )
+    problems = spec.problems(catalog)
+    if problems:
+        raise UsageError(" ".join(p.message for p in problems))
+    return spec
+
+
+# ---------------------------------------------------------------------- progress
+class _Progress(EngineEvents):
+    """Engine events as short lines on stderr."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, int], float] = {}
+
+    def _say(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def job_changed(self, job: Job) -> None:
+        ready = len(job.ready_results)
+        detail = f" ({ready}/{len(job.results)} saved)" if job.results else ""
+        error = f": {job.error_message}" if job.error_message and job.state.is_final else ""
+        self._say(f"[{job.id[:8]}] {job.state.value}{detail}{error}")
+
+    def download_progress(self, job: Job, result: Result, done: int, total: int | None) -> None:
+        key = (job.id, result.index)
+        now = time.monotonic()
+        if total and done < total and now - self._last.get(key, 0) < 0.5:
+            return
+        self._last[key] = now
+        share = f"{100 * done // total}%" if total else f"{done} bytes"
+        self._say(f"[{job.id[:8]}] video {result.index + 1}: {share}")
+
+    def connection_changed(self, ok: bool, message: str, retry_in: float | None) -> None:
+        again = f" (trying again in {retry_in:.0f} s)" if retry_in else ""
+        self._say(f"{message}{again}")
+
+    def notice(self, message: str) -> None:
+        self._say(message)
+
+
+# ---------------------------------------------------------------------- commands
+def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
+    store = SettingsStore()
+    settings = store.load()
+    if store.problem:
+        print(store.problem, file=sys.stderr)
+    if getattr(args, "api_url", None):
+        settings = settings.model_copy(update={"api_url": args.api_url})
+    return settings, Path(args.data_dir or settings.library_folder)
+
+
+async def _open(args: argparse.Namespace) -> tuple[Backend, Engine]:
+    settings, data_dir = _settings(args)
+    backend = await open_backend(
+        settings, SecretStore(), data_dir=data_dir, force_sandbox=args.sandbox
+    )
+    print(f"Using {backend.label}.", file=sys.stderr)
+    journal = Journal.in_folder(data_dir)
+    engine = Engine(
+        backend.client, journal, Library(data_dir), default_catalog(), settings, _Progress()
+    )
+    await engine.start()
+    return backend, engine
+
+
+async def _close(backend: Backend, engine: Engine) -> None:
+    await engine.stop()
+    engine.journal.close()
+    await backend.close()
+
+
+def _report(jobs: Sequence[Job]) -> int:
+    for job in jobs:
+        for result in job.ready_results:
+            print(result.local_path, flush=True)
+    return EXIT_OK if all(j.state is JobState.READY for j in jobs) else EXIT_FAILED
+
+
+async def _generate(args: argparse.Namespace) -> int:
+    spec = build_spec(args, default_catalog())
+    backend, engine = await _open(args)
+    try:
+        try:
+            job = await engine.submit(spec)
+        except SpecRejected as exc:
+            raise UsageError(str(exc)) from None
+        except BudgetExceeded as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_FAILED
+        return _report([await engine.wait(job.id)])
+    finally:
+        await _close(backend, engine)
+
+
+async def _resume(args: argparse.Namespace) -> int:
+    backend, engine = await _open(args)
+    try:
+        waiting = [j for j in engine.jobs() if not j.state.is_final]
+        print(f"{len(waiting)} unfinished job(s).", file=sys.stderr)
+        return _report([await engine.wait(j.id) for j in waiting])
+    finally:
+        await _close(backend, engine)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    _, data_dir = _settings(args)
+    with Journal.in_folder(data_dir) as journal:
+        jobs = journal.load_jobs()
+        if args.search:
+            by_id = {j.id: j for j in jobs}
+            jobs = [by_id[i] for i in journal.search(args.search, args.limit) if i in by_id]
+        else:
+            jobs = jobs[-args.limit :]
+    for job in jobs:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
+        cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
+        money = "?" if cost is None else f"${cost:.2f}"
+        prompt = job.spec.prompt.replace("\n", " ")
+        print(f"{job.id[:8]}  {when}  {job.state.value:<11} {money:>7}  {prompt[:70]}")
+    return EXIT_OK
+
+
+def _models() -> int:
+    for model in default_catalog():
+        sizes = ", ".join(s.label for s in model.sizes)
+        durations = ", ".join(f"{d:g}" for d in model.durations)
+        price = (
+            ", ".join(f"{r} ${p:.2f}/s" for r, p in model.pricing.per_second.items())
+            if model.pricing
+            else "price not published"
+        )
+        print(f"{model.air:<12} {model.name}\n  sizes {sizes}; {durations} s; {price}")
+        if model.notice:
+            print(f"  {model.notice}")
+    return EXIT_OK
+
+
+def run(argv: list[str]) -> int:
+    """Run one command; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "models":
+            return _models()
+        if args.command == "jobs":
+            return _jobs(args)
+        runner = _generate if args.command == "generate" else _resume
+        return asyncio.run(runner(args))
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except StudioError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Stopped waiting; `sora-studio resume` picks the jobs up again.", file=sys.stderr)
+        return 130
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
