@@ -136,3 +136,61 @@ def make_job(model_airs: list[str]) -> Iterator[JobFactory]:
         return job
 
     yield make
+
+
+class PromptIndexForTests:
+    """Stand-in for the journal's FTS5 prompt search (gui/studio/journal.py has not landed):
+    an in-memory SQLite FTS5 table, searched the same way, returning job ids."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt)")
+        self.calls: list[str] = []
+
+    def add(self, jobs) -> None:
+        self.db.executemany(
+            "INSERT INTO prompts(job_id, prompt) VALUES (?, ?)",
+            [(j.id, j.spec.prompt) for j in jobs],
+        )
+
+    def search(self, query: str, limit: int = 100_000) -> list[str]:
+        self.calls.append(query)
+        words = " ".join('"' + w.replace('"', '""') + '"*' for w in query.split())
+        rows = self.db.execute(
+            "SELECT job_id FROM prompts WHERE prompts MATCH ? ORDER BY rank LIMIT ?",
+            (words, limit),
+        )
+        return [r[0] for r in rows]
+
+
+@pytest.fixture
+def thumbnails(tmp_path, qapp):
+    from gui.ui.library.thumbnail_cache import ThumbnailCache
+    from gui.ui.library.thumbnails import ThumbnailLoader
+
+    loader = ThumbnailLoader(ThumbnailCache(tmp_path / "thumbcache", cap_mb=20))
+    yield loader
+    loader.wait_idle()
+
+
+@pytest.fixture
+def library_view(qtbot, thumbnails):
+    """A factory: LibraryView over the given jobs, shown offscreen at a fixed size."""
+    from gui.ui.library.library_view import LibraryView
+
+    made = []
+
+    def make(jobs, search=None, size=(1000, 640), **kwargs):
+        view = LibraryView(jobs=lambda: list(jobs), search=search, thumbnails=thumbnails, **kwargs)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        made.append(view)
+        return view
+
+    yield make
+    for view in made:
+        view.preview.stop()
