@@ -1,0 +1,212 @@
+"""The async lifecycle: acknowledgement, processing, staggered success, polling, failures."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import av
+import httpx
+
+from gui.sandbox.process import SandboxProcess
+from tests.sandbox.support import new_uuid, poll_task, post, video_task, wait_for
+
+VIDEO_ID = re.compile(r"^video_[0-9a-f]{16,}$")
+
+
+def test_results_are_cumulative_and_staggered(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    sb = sandbox_factory(processing_seconds=0.8, extra_args=["--stagger-seconds", "1.2"])
+    task = video_task(numberResults=2, includeCost=True)
+    ack = post(sb, [task])
+    assert ack.status_code == 200
+    assert ack.json() == {"data": [{"taskType": "videoInference", "taskUUID": task["taskUUID"]}]}
+
+    first = post(sb, [poll_task(task["taskUUID"])]).json()
+    assert [i["status"] for i in first["data"]] == ["processing", "processing"]
+    assert all(i["taskType"] == "videoInference" for i in first["data"])
+    assert all(i["taskUUID"] == task["taskUUID"] for i in first["data"])
+    assert "errors" not in first
+
+    partial = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        body = post(sb, [poll_task(task["taskUUID"])]).json()
+        statuses = [i["status"] for i in body["data"]]
+        if statuses == ["success", "processing"]:
+            partial = body
+        if statuses == ["success", "success"]:
+            break
+        time.sleep(0.1)
+    assert partial is not None, "result 0 should finish while result 1 is still processing"
+    assert statuses == ["success", "success"]
+    assert body["data"][0] == partial["data"][0]  # cumulative: the same item again
+
+    items = body["data"]
+    for item in items:
+        assert set(item) == {
+            "taskType",
+            "taskUUID",
+            "status",
+            "videoUUID",
+            "videoURL",
+            "seed",
+            "cost",
+            "outputs",
+        }
+        assert uuid.UUID(item["videoUUID"]).version == 4
+        assert item["videoUUID"] != task["taskUUID"]
+        assert item["videoURL"] == f"{sb.origin}/video/{item['videoUUID']}.mp4"
+        assert VIDEO_ID.match(item["outputs"]["videoId"])
+        assert item["cost"] == 0.4  # Sora 2: $0.10/s × 4 s, per result
+        assert isinstance(item["seed"], int)
+    assert items[0]["seed"] != items[1]["seed"]
+    assert items[0]["videoUUID"] != items[1]["videoUUID"]
+
+
+def test_success_only_once_the_file_is_whole(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    sb = sandbox_factory(processing_seconds=0)
+    task = video_task(duration=8)
+    post(sb, [task])
+    # rendering 8 s of 720p takes a moment even with no processing time: still processing
+    assert post(sb, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "processing"
+    while (item := post(sb, [poll_task(task["taskUUID"])]).json()["data"][0])[
+        "status"
+    ] != "success":
+        time.sleep(0.02)
+    content = httpx.get(item["videoURL"]).content  # fetched the instant success showed
+    path = sb.data_dir / "check.mp4"
+    path.write_bytes(content)
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 240
+
+
+def test_cost_only_when_asked(shared_sandbox: SandboxProcess) -> None:
+    task = video_task()
+    post(shared_sandbox, [task])
+    item = wait_for(shared_sandbox, task["taskUUID"])["data"][0]
+    assert item["status"] == "success" and "cost" not in item
+
+
+def test_pending_alias_and_cost_always_switches(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    sb = sandbox_factory(
+        processing_seconds=1.0,
+        faults={"protocol": {"processing_status": "pending", "always_include_cost": True}},
+    )
+    task = video_task(duration=8)
+    post(sb, [task])
+    assert post(sb, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "pending"
+    item = wait_for(sb, task["taskUUID"])["data"][0]
+    assert item["cost"] == 0.8
+
+
+def test_many_polls_in_one_request_each_answered(shared_sandbox: SandboxProcess) -> None:
+    tasks = [video_task(), video_task(numberResults=2), video_task()]
+    assert post(shared_sandbox, tasks).status_code == 200
+    before = len(shared_sandbox.requests())
+    unknown = new_uuid()
+    polls = [poll_task(t["taskUUID"]) for t in tasks] + [poll_task(unknown)]
+    response = post(shared_sandbox, polls)
+    assert response.status_code == 200  # some answered, one unknown: a mixed batch
+    body = response.json()
+    counts = {t["taskUUID"]: 0 for t in tasks}
+    for item in body["data"]:
+        counts[item["taskUUID"]] += 1
+    assert counts == {tasks[0]["taskUUID"]: 1, tasks[1]["taskUUID"]: 2, tasks[2]["taskUUID"]: 1}
+    assert [(e["code"], e["taskUUID"]) for e in body["errors"]] == [("taskNotFound", unknown)]
+    entries = shared_sandbox.requests()[before:]
+    polls_logged = [e for e in entries if "getResponse" in e["task_types"]]
+    assert len(polls_logged) == 1  # one poll round is exactly ONE HTTP request
+    assert polls_logged[0]["task_types"] == ["getResponse"] * 4
+
+
+def test_unknown_task_uuid_default_and_switch(sandbox_factory, shared_sandbox) -> None:  # type: ignore[no-untyped-def]
+    missing = new_uuid()
+    response = post(shared_sandbox, [poll_task(missing)])
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["code"], error["taskUUID"], error["taskType"]) == (
+        "taskNotFound",
+        missing,
+        "getResponse",
+    )
+    sb = sandbox_factory(
+        faults={
+            "protocol": {"unknown_task_code": "taskFailedOrNotFound", "unknown_task_status": 404}
+        }
+    )
+    response = post(sb, [poll_task(missing)])
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "taskFailedOrNotFound"
+
+
+def test_tasks_are_private_to_their_key(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    sb = sandbox_factory(api_keys=["owner-key-0001", "other-key-0002"])
+    task = video_task()
+    post(sb, [task], key="owner-key-0001")
+    assert post(sb, [poll_task(task["taskUUID"])], key="other-key-0002").status_code == 400
+    assert post(sb, [poll_task(task["taskUUID"])], key="owner-key-0001").status_code == 200
+
+
+def test_failed_generation_shapes(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+    failing = {"faults": [{"kind": "task_failure", "prompt_contains": "doomed", "times": 1}]}
+    sb = sandbox_factory(faults=failing)
+    task = video_task(positivePrompt="A doomed voyage", numberResults=2)
+    post(sb, [task])
+    body = wait_for(sb, task["taskUUID"], count=2)
+    assert [i["status"] for i in body["data"]] == ["success"]
+    error = body["errors"][0]
+    assert error["code"] == "timeoutProvider" and error["status"] == "error"
+    assert error["message"] == (
+        "The external provider did not respond within the timeout window. "
+        "The request was automatically terminated."
+    )
+    assert error["taskUUID"] == task["taskUUID"] and error["taskType"] == "videoInference"
+    assert error["documentation"].startswith("https://runware.ai/docs/")
+
+    sb.set_faults({**failing, "protocol": {"error_shape": "nested"}})
+    nested_task = video_task(positivePrompt="Another doomed voyage")
+    post(sb, [nested_task])
+    body = wait_for(sb, nested_task["taskUUID"])
+    assert "errors" not in body
+    item = body["data"][0]
+    assert item["status"] == "error" and item["taskUUID"] == nested_task["taskUUID"]
+    assert item["error"]["code"] == "timeoutProvider"
+
+
+def test_get_task_details_returns_request_and_final_envelope(
+    shared_sandbox: SandboxProcess,
+) -> None:
+    auth = {"taskType": "authentication", "apiKey": shared_sandbox.api_key}
+    task = video_task()
+    post(shared_sandbox, [auth, task], key=None)
+    final = wait_for(shared_sandbox, task["taskUUID"])
+    details = {"taskType": "getTaskDetails", "taskUUID": task["taskUUID"]}
+    item = post(shared_sandbox, [details]).json()["data"][0]
+    assert item["taskType"] == "getTaskDetails" and item["taskUUID"] == task["taskUUID"]
+    assert item["request"] == [{**auth, "apiKey": "***"}, task]
+    assert item["response"] == {"data": final["data"]}
+    unknown = post(shared_sandbox, [{"taskType": "getTaskDetails", "taskUUID": new_uuid()}])
+    assert unknown.json()["errors"][0]["code"] == "taskNotFound"
+
+
+def test_remix_derives_from_its_source(shared_sandbox: SandboxProcess) -> None:
+    source = video_task(width=720, height=1280)
+    post(shared_sandbox, [source])
+    video_id = wait_for(shared_sandbox, source["taskUUID"])["data"][0]["outputs"]["videoId"]
+    remix = video_task(
+        width=None, height=None, positivePrompt="Make it night", inputs={"videoId": video_id}
+    )
+    assert post(shared_sandbox, [remix]).status_code == 200
+    item = wait_for(shared_sandbox, remix["taskUUID"])["data"][0]
+    assert item["status"] == "success"
+    tasks = {t["taskUUID"]: t for t in shared_sandbox.state()["tasks"]}
+    assert tasks[remix["taskUUID"]]["generations"][0]["videoURL"] == item["videoURL"]
+    path = shared_sandbox.data_dir / "remix.mp4"
+    path.write_bytes(httpx.get(item["videoURL"]).content)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (720, 1280)  # the source's size
+    unknown = video_task(width=None, height=None, inputs={"videoId": "video_0000000000000000"})
+    error = post(shared_sandbox, [unknown]).json()["errors"][0]
+    assert (error["code"], error["parameter"]) == ("invalidVideoId", "inputs.videoId")
