@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", parents=[common, net], help="make a video")
     g.add_argument("prompt")
-    g.add_argument("--model", help="AIR (e.g. openai:3@1) or name (e.g. 'Sora 2')")
+    g.add_argument("--model", help="the model's AIR or name, e.g. 'Sora 2' (see: models)")
     g.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1280x720")
     g.add_argument("--duration", type=float, help="seconds")
     g.add_argument("--results", type=int, default=1, help="videos to make (1-4)")

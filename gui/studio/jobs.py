@@ -228,6 +228,8 @@ class Result:
         seed: int | None,
         cost: float | None,
     ) -> None:
+        if self.state is not ResultState.PENDING:  # a known video is never announced twice
+            raise IllegalTransition(f"result {self.index}", self.state, ResultState.AVAILABLE)
         self._move(ResultState.AVAILABLE)
         self.video_uuid, self.video_url, self.video_id = video_uuid, video_url, video_id
         self.seed, self.cost = seed, cost
@@ -236,6 +238,8 @@ class Result:
         self._move(ResultState.DOWNLOADING)
 
     def mark_download_interrupted(self) -> None:
+        if self.state is not ResultState.DOWNLOADING:
+            raise IllegalTransition(f"result {self.index}", self.state, ResultState.AVAILABLE)
         self._move(ResultState.AVAILABLE)
 
     def mark_ready(self, local_path: str) -> None:
