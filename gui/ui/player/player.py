@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QStyle, QVBoxLayout, QWidget
 
 from gui.studio.jobs import Job, JobState, Result, ResultState
 from gui.ui.labels import RUNNING_STATES, error_text
@@ -239,7 +239,12 @@ class PlayerWidget(QWidget):
 
     def _on_mute(self, muted: bool) -> None:
         self.audio.setMuted(muted)
-        self.transport.mute_button.setText("🔇" if muted else "🔊")
+        icon = (
+            QStyle.StandardPixmap.SP_MediaVolumeMuted
+            if muted
+            else QStyle.StandardPixmap.SP_MediaVolume
+        )
+        self.transport.mute_button.setIcon(self.style().standardIcon(icon))
 
     # ------------------------------------------------------------------ fullscreen
     def toggle_fullscreen(self) -> None:
@@ -314,7 +319,10 @@ class PlayerWidget(QWidget):
 
     def _on_playback_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
-        self.transport.play_button.setText("⏸" if playing else "▶")
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.transport.play_button.setIcon(self.style().standardIcon(icon))
 
     def _on_error(self, _error: QMediaPlayer.Error, message: str) -> None:
         self._stop_and_explain(

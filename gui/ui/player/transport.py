@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -19,9 +20,19 @@ __all__ = ["SPEEDS", "TransportBar", "VariationBar"]
 SPEEDS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
-def _button(parent: QWidget, text: str, tip: str, *, checkable: bool = False) -> QToolButton:
+def _button(
+    parent: QWidget,
+    text: str,
+    tip: str,
+    *,
+    checkable: bool = False,
+    icon: QStyle.StandardPixmap | None = None,
+) -> QToolButton:
     button = QToolButton(parent)
     button.setText(text)
+    if icon is not None:  # the style's icons: emoji glyphs are missing from many fonts
+        button.setIcon(parent.style().standardIcon(icon))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setToolTip(tip)
     button.setCheckable(checkable)
     button.setAutoRaise(True)
@@ -35,10 +46,18 @@ class TransportBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TransportBar")
-        self.play_button = _button(self, "▶", "Play / pause (Space)")
+        sp = QStyle.StandardPixmap
+        self.play_button = _button(self, "Play", "Play / pause (Space)", icon=sp.SP_MediaPlay)
         self.play_button.setObjectName("PlayButton")
-        self.back_button = _button(self, "⏮", "One frame back (←); one second with Shift")
-        self.forward_button = _button(self, "⏭", "One frame forward (→); one second with Shift")
+        self.back_button = _button(
+            self, "Back", "One frame back (←); one second with Shift", icon=sp.SP_MediaSeekBackward
+        )
+        self.forward_button = _button(
+            self,
+            "Forward",
+            "One frame forward (→); one second with Shift",
+            icon=sp.SP_MediaSeekForward,
+        )
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("ScrubSlider")
         self.slider.setRange(0, 0)
@@ -49,21 +68,23 @@ class TransportBar(QWidget):
             self.time_label.fontMetrics().horizontalAdvance("00:00.00 / 00:00.00") + 6
         )
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.loop_button = _button(self, "⟲", "Loop", checkable=True)
+        self.loop_button = _button(self, "Loop", "Loop (L)", checkable=True)
         self.speed = QComboBox(self)
         self.speed.setToolTip("Playback speed")
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for rate in SPEEDS:
             self.speed.addItem(f"{rate:g}×", rate)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.mute_button = _button(self, "🔊", "Mute", checkable=True)
+        self.mute_button = _button(self, "Mute", "Mute (M)", checkable=True, icon=sp.SP_MediaVolume)
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
         self.volume.setFixedWidth(80)
         self.volume.setToolTip("Volume")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.fullscreen_button = _button(self, "⛶", "Fullscreen (F, or double-click; Esc leaves)")
+        self.fullscreen_button = _button(
+            self, "Fullscreen", "Fullscreen (F, or double-click; Esc leaves)"
+        )
 
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)

@@ -1,0 +1,357 @@
+"""The composition root: settings, backend, engine and window, on one qasync loop.
+
+``sora-studio`` (and ``python -m gui``) opens the window; ``sora-studio generate|jobs|resume|models``
+runs the command line instead. The window shows first; the backend (Runware, or the sandbox
+started as a subprocess) opens asynchronously, and unfinished jobs resume once the engine starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gui.runware.catalog import Catalog, default_catalog, resources_dir
+from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
+
+__all__ = ["CLI_COMMANDS", "LaunchOptions", "Studio", "main", "parse_options"]
+
+CLI_COMMANDS = frozenset({"generate", "jobs", "resume", "models"})
+VERSION = "0.1.0"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What the command line (or a test) asks of the window."""
+
+    sandbox: bool = False
+    data_dir: Path | None = None
+    sandbox_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. processing_seconds
+
+
+def parse_options(args: Sequence[str]) -> LaunchOptions:
+    parser = argparse.ArgumentParser(prog="sora-studio", description="Sora Studio")
+    parser.add_argument("--sandbox", action="store_true", help="use the offline sandbox")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep settings, journal and videos in DIR (tests, portable use)",
+        metavar="DIR",
+    )
+    known, _qt_args = parser.parse_known_args(list(args))  # Qt takes its own (-style, …)
+    data_dir = known.data_dir.expanduser().resolve() if known.data_dir else None
+    return LaunchOptions(sandbox=known.sandbox, data_dir=data_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] in CLI_COMMANDS:
+        from gui import cli  # the command line needs no Qt
+
+        return cli.run(argv[1:])
+    return run_window(parse_options(argv[1:]), argv)
+
+
+def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(list(argv))
+    configure_application(app)  # type: ignore[arg-type]
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    studio = Studio(options)
+    with loop:
+        return loop.run_until_complete(studio.run())
+
+
+def configure_application(app: Any) -> None:
+    """Names, icon and theme: once per QApplication."""
+    app.setApplicationName("Sora Studio")
+    app.setOrganizationName("Sora Studio")
+    app.setApplicationVersion(VERSION)
+    app.setDesktopFileName(APP_NAME)
+    app.setQuitOnLastWindowClosed(False)  # Studio.run stops the engine and sandbox, then returns
+    app.setWindowIcon(app_icon())
+    theme = resources_dir() / "theme" / "light.qss"
+    if theme.is_file():
+        app.setStyle("Fusion")
+        app.setStyleSheet(theme.read_text("utf-8"))
+
+
+def app_icon() -> Any:
+    """The icon in every size resources/icons has; an empty icon when there are none."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    folder = resources_dir() / "icons"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.png")) + sorted(folder.glob("*.svg")):
+            icon.addFile(str(path))
+    return icon
+
+
+class SettingsPresets:
+    """Compose presets kept in the settings file."""
+
+    def __init__(self, studio: Studio) -> None:
+        self._studio = studio
+
+    def list(self) -> list[str]:
+        return sorted(self._studio.settings.presets)
+
+    def save(self, name: str, values: dict[str, Any]) -> None:
+        presets = {**self._studio.settings.presets, name: values}
+        self._studio.update_settings(presets=presets)
+
+    def load(self, name: str) -> dict[str, Any] | None:
+        return self._studio.settings.presets.get(name)
+
+    def delete(self, name: str) -> None:
+        presets = {k: v for k, v in self._studio.settings.presets.items() if k != name}
+        self._studio.update_settings(presets=presets)
+
+
+class Studio:
+    """Owns everything the window needs, in the order it needs it; closes it all in reverse."""
+
+    def __init__(
+        self,
+        options: LaunchOptions,
+        *,
+        secrets: SecretStore | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        from PySide6.QtCore import QTimer
+
+        from gui.ui.bridge import EngineBridge
+        from gui.ui.compose.compose_panel import ComposePanel
+        from gui.ui.main_window import MainWindow
+        from gui.ui.studio_controller import StudioController
+
+        self.options = options
+        config_dir = options.data_dir or Path(_user_config_dir())
+        self.settings_store = SettingsStore(
+            options.data_dir / SettingsStore.FILE_NAME if options.data_dir else None
+        )
+        self.settings: Settings = self.settings_store.load()
+        self.secrets = secrets or SecretStore()
+        self.catalog = catalog or default_catalog()
+        self.bridge = EngineBridge()
+        self.compose = ComposePanel(
+            self.catalog, preset_store=SettingsPresets(self), cache_dir=self.data_dir / "frames"
+        )
+        if self.settings.last_compose:
+            self.compose.load_values(self.settings.last_compose)
+        self.window = MainWindow(
+            self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
+        )
+        self.controller = StudioController(self.window, self.bridge, self.catalog)
+        self.controller.notifier.enabled = self.settings.notifications
+        self.backend: Any = None
+        self.engine: Any = None
+        self.journal: Any = None
+        self.library: Any = None
+        self.started = asyncio.Event()
+        self.start_error: str | None = None
+        self._closed = asyncio.Event()
+        self._compose_saver = QTimer(self.window)
+        self._compose_saver.setSingleShot(True)
+        self._compose_saver.setInterval(1500)
+        self._compose_saver.timeout.connect(self._save_compose_values)
+        self.compose.values_changed.connect(self._compose_saver.start)
+        self.window.closing.connect(self._closed.set)
+        self.window.settings_action.triggered.connect(self.show_settings)
+        self.window.about_action.triggered.connect(self.show_about)
+        self.window.shortcuts_action.triggered.connect(self.show_shortcuts)
+        if self.settings_store.problem:
+            self.window.status.showMessage(self.settings_store.problem, 15_000)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.options.data_dir or Path(self.settings.library_folder)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def run(self) -> int:
+        """Show the window, start the studio behind it, and tidy up when it closes."""
+        self.window.show()
+        await asyncio.sleep(0)  # let the window paint before the backend starts
+        await self.start()
+        await self._closed.wait()
+        await self.stop()
+        return 0
+
+    async def start(self) -> None:
+        from gui.studio.backend import open_backend
+        from gui.studio.engine import Engine
+        from gui.studio.journal import Journal
+        from gui.studio.library import Library
+
+        sandbox = self.options.sandbox or self.settings.backend == "sandbox"
+        status = self.window.status
+        status.set_backend(
+            "Starting the offline sandbox…" if sandbox else "Connecting…", sandbox=sandbox
+        )
+        try:
+            self.backend = await open_backend(
+                self.settings,
+                self.secrets,
+                data_dir=self.data_dir,
+                force_sandbox=self.options.sandbox,
+                sandbox_options=self.options.sandbox_options,
+            )
+        except Exception as exc:  # no key, or the sandbox would not start: say so, stay open
+            self.start_error = str(exc)
+            log.warning("backend did not open: %s", exc)
+            self.window.show_problem(f"{exc}  Open Settings to fix it.")
+            status.set_backend("Not connected", sandbox=False)
+            self.started.set()
+            return
+        self.window.show_problem(None)
+        self.window.set_backend(self.backend.label, sandbox=self.backend.is_sandbox)
+        self.journal = Journal.in_folder(self.data_dir)
+        self.library = Library(self.data_dir)
+        self.engine = Engine(
+            self.backend.client,
+            self.journal,
+            self.library,
+            self.catalog,
+            self.settings,
+            self.bridge.events,
+        )
+        await self.engine.start()
+        self.controller.attach(self.engine, self.library, fetch_image=self.fetch_image)
+        self.started.set()
+
+    async def stop(self) -> None:
+        """Stop the engine, close the client, stop the sandbox; in that order."""
+        self._compose_saver.stop()
+        self._save_compose_values()
+        await self.controller.cancel_work()
+        if self.engine is not None:
+            await self.engine.stop()
+            self.engine = None
+        if self.backend is not None:
+            await self.backend.close()
+            self.backend = None
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+        self.started.clear()
+
+    async def restart(self) -> None:
+        """Open the backend again (after its settings changed)."""
+        self.controller.engine = None
+        await self.stop()
+        self.start_error = None
+        await self.start()
+
+    # ------------------------------------------------------------------ settings
+    def update_settings(self, **changes: Any) -> None:
+        self.settings = self.settings.model_copy(update=changes)
+        try:
+            self.settings_store.save(self.settings)
+        except OSError as exc:
+            self.window.status.showMessage(f"The settings could not be saved: {exc}", 10_000)
+
+    def _save_compose_values(self) -> None:
+        values = self.compose.values()
+        if values != self.settings.last_compose:
+            self.update_settings(last_compose=values)
+
+    def show_settings(self) -> Any:
+        from PySide6.QtCore import Qt
+
+        from gui.ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(
+            self.settings,
+            self.settings_store,
+            self.secrets,
+            self.test_connection,
+            library_fixed=self.options.data_dir,
+            parent=self.window,
+        )
+        key_before = self.secrets.get()
+        dialog.settings_saved.connect(lambda new: self._apply_settings(new, key_before))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        return dialog
+
+    def _apply_settings(self, new: Settings, key_before: str | None) -> None:
+        old = self.settings
+        self.settings = new
+        self.controller.notifier.enabled = new.notifications
+        if self.engine is not None:
+            self.engine.settings = new  # the budget is read at each submit
+        backend_changed = (
+            new.backend != old.backend
+            or self.secrets.get() != key_before
+            or (self.start_error is not None)
+        )
+        moved = self.options.data_dir is None and new.library_folder != old.library_folder
+        if backend_changed or moved:
+            self.window.status.showMessage("Reconnecting with the new settings…", 5000)
+            self.controller.run_task(self.restart(), "Reconnecting")
+
+    async def test_connection(self, api_key: str, backend: str) -> str:
+        """For the settings dialog: reach the backend the user is about to choose."""
+        from gui.runware.client import RunwareClient
+        from gui.studio.errors import StudioError
+        from gui.studio.spending import format_money
+
+        wants_sandbox = backend == "sandbox" or (backend == "auto" and not api_key)
+        if wants_sandbox:
+            if self.engine is not None and self.backend is not None and self.backend.is_sandbox:
+                amount, currency = await self.engine.refresh_balance()
+                return (
+                    f"The offline sandbox answers (play balance {format_money(amount, currency)})."
+                )
+            return "The offline sandbox starts when you save."
+        if not api_key:
+            raise StudioError("Enter an API key first.")
+        client = RunwareClient(api_key, self.settings.api_url)
+        try:
+            details = await client.account()
+        finally:
+            await client.aclose()
+        name = f" ({details.organization_name})" if details.organization_name else ""
+        return f"Connected to Runware{name}; balance {format_money(details.balance.amount, details.balance.currency)}."
+
+    async def fetch_image(self, url: str) -> Path:
+        """Download a dropped image address into the frames folder (for the compose panel)."""
+        from gui.studio.errors import StudioError
+
+        if self.backend is None or self.library is None:
+            raise StudioError("The studio is still starting.")
+        suffix = Path(urlsplit(url).path).suffix.lower()
+        suffix = suffix if suffix in {".png", ".jpg", ".jpeg", ".webp"} else ".img"
+        dest = self.library.frames / f"web-{uuid.uuid4().hex}{suffix}"
+        return Path(await self.backend.client.download(url, dest))
+
+    # ------------------------------------------------------------------ other dialogs
+    def show_about(self) -> None:
+        from gui.ui.dialogs.info_dialogs import AboutDialog
+
+        label = self.backend.label if self.backend else "not connected"
+        AboutDialog(VERSION, label, self.window).open()
+
+    def show_shortcuts(self) -> None:
+        from gui.ui.dialogs.info_dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self.window.shortcut_rows(), self.window).open()
+
+
+def _user_config_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_config_dir(APP_NAME)

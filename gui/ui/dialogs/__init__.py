@@ -1,0 +1,1 @@
+"""Settings, about and keyboard-shortcut dialogs."""

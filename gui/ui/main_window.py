@@ -1,0 +1,300 @@
+"""The main window's frame: compose (left), player and details (centre), jobs dock (right).
+
+This is layout, menus, toolbar, status bar and remembered geometry; what the widgets do
+together is wired by :class:`gui.ui.studio_controller.StudioController`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.runware.catalog import Catalog
+from gui.ui.details.result_details import ResultDetails
+from gui.ui.jobs.model import JobListModel
+from gui.ui.jobs.panel import JobsPanel
+from gui.ui.player.player import PlayerWidget
+from gui.ui.status_bar import StudioStatusBar
+
+__all__ = ["SANDBOX_BANNER", "MainWindow"]
+
+SANDBOX_BANNER = "Offline sandbox — videos are synthetic"
+_STATE_VERSION = 1
+
+PLAYER_KEYS = (
+    ("Space", "Play / pause"),
+    ("← / →", "One frame back / forward"),
+    ("Shift+← / Shift+→", "One second back / forward"),
+    ("F, double-click", "Fullscreen video"),
+    ("Esc", "Leave fullscreen"),
+    ("M", "Mute"),
+    ("L", "Loop"),
+    ("Enter (jobs list)", "Play the selected job"),
+    ("Delete (jobs list)", "Delete the selected job"),
+    ("Ctrl+Enter", "Generate"),
+)
+
+
+class MainWindow(QMainWindow):
+    """The studio's window. Widgets are public attributes for the controller to wire."""
+
+    closing = Signal()
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        compose: QWidget,
+        *,
+        state_file: Path | None = None,
+        icon: QIcon | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("Sora Studio")
+        if icon is not None and not icon.isNull():
+            self.setWindowIcon(icon)
+        self.catalog = catalog
+        self._state_file = state_file
+        self.jobs_model = JobListModel(catalog, self)
+        self._build_central(compose)
+        self._build_jobs_dock()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.status = StudioStatusBar(self)
+        self.setStatusBar(self.status)
+        self.resize(1440, 900)
+        self.restore_state()
+
+    # ------------------------------------------------------------------ building
+    def _build_central(self, compose: QWidget) -> None:
+        self.banner = QLabel(SANDBOX_BANNER, self)
+        self.banner.setObjectName("SandboxBanner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
+        self.problem_banner = QLabel(self)
+        self.problem_banner.setObjectName("ProblemBanner")
+        self.problem_banner.setWordWrap(True)
+        self.problem_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem_banner.hide()
+
+        self.compose = compose
+        self.compose_scroll = QScrollArea(self)
+        self.compose_scroll.setObjectName("ComposeScroll")
+        self.compose_scroll.setWidgetResizable(True)
+        self.compose_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.compose_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compose_scroll.setWidget(compose)
+        self.compose_scroll.setMinimumWidth(340)
+
+        self.player = PlayerWidget(self)
+        self.details = ResultDetails(self.catalog, self)
+        self.centre_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.centre_splitter.setObjectName("CentreSplitter")
+        self.centre_splitter.addWidget(self.player)
+        self.centre_splitter.addWidget(self.details)
+        self.centre_splitter.setStretchFactor(0, 1)
+        self.centre_splitter.setChildrenCollapsible(False)
+        self.centre_splitter.setSizes([600, 230])
+
+        self.studio_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.studio_splitter.setObjectName("StudioSplitter")
+        self.studio_splitter.addWidget(self.compose_scroll)
+        self.studio_splitter.addWidget(self.centre_splitter)
+        self.studio_splitter.setStretchFactor(1, 1)
+        self.studio_splitter.setChildrenCollapsible(False)
+        self.studio_splitter.setSizes([400, 640])
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("MainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.studio_splitter, "Studio")
+        self.library_placeholder = QLabel("The library opens here.", self)
+        self.library_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.library_placeholder.setObjectName("MutedLabel")
+        self.tabs.addTab(self.library_placeholder, "Library")
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.problem_banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def _build_jobs_dock(self) -> None:
+        self.jobs_panel = JobsPanel(self.jobs_model, self.catalog, self)
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("JobsDock")
+        self.jobs_dock.setWidget(self.jobs_panel)
+        self.jobs_dock.setAllowedAreas(
+            Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
+        self.resizeDocks([self.jobs_dock], [420], Qt.Orientation.Horizontal)
+
+    def _build_actions(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            if tip:
+                act.setStatusTip(tip)
+                act.setToolTip(tip)
+            self.addAction(act)
+            return act
+
+        self.settings_action = action(
+            "&Settings…", QKeySequence.StandardKey.Preferences, "API key, backend, budget"
+        )
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.open_library_action = action("Open library &folder", None, "Show the videos folder")
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.generate_action = action("&Generate", None, "Generate from the prompt (Ctrl+Enter)")
+        self.focus_prompt_action = action("Focus prompt", "Ctrl+L", "Jump to the prompt")
+        self.fullscreen_action = action("&Full screen", QKeySequence.StandardKey.FullScreen)
+        if self.fullscreen_action.shortcut().isEmpty():
+            self.fullscreen_action.setShortcut(QKeySequence("F11"))
+        self.fullscreen_action.setCheckable(True)
+        self.fullscreen_action.toggled.connect(self._on_fullscreen_toggled)
+        self.shortcuts_action = action("&Keyboard shortcuts", "Ctrl+/")
+        self.about_action = action("&About Sora Studio")
+        self.jobs_toggle_action = self.jobs_dock.toggleViewAction()
+        self.jobs_toggle_action.setText("&Jobs panel")
+        self.jobs_toggle_action.setShortcut(QKeySequence("Ctrl+J"))
+        self.show_studio_action = action("&Studio", "Ctrl+1")
+        self.show_studio_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.show_library_action = action("&Library", "Ctrl+2")
+        self.show_library_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.open_library_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.jobs_toggle_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.show_studio_action)
+        view_menu.addAction(self.show_library_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.fullscreen_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("MainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.toolbar.addAction(self.generate_action)
+        self.toolbar.addAction(self.focus_prompt_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.jobs_toggle_action)
+        self.toolbar.addAction(self.open_library_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.settings_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    # ------------------------------------------------------------------ hosting
+    def set_compose(self, compose: QWidget) -> None:
+        old = self.compose_scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.compose = compose
+        self.compose_scroll.setWidget(compose)
+
+    def set_library_view(self, widget: QWidget, title: str = "Library") -> None:
+        """Put the library view (built separately) in its tab."""
+        index = self.tabs.indexOf(self.library_placeholder)
+        if index >= 0:
+            self.tabs.removeTab(index)
+            self.library_placeholder.deleteLater()
+        self.tabs.insertTab(1, widget, title)
+
+    def set_backend(self, label: str, *, sandbox: bool) -> None:
+        self.banner.setVisible(sandbox)
+        self.status.set_backend(label, sandbox=sandbox)
+        suffix = " — offline sandbox" if sandbox else ""
+        self.setWindowTitle(f"Sora Studio{suffix}")
+
+    def show_problem(self, text: str | None) -> None:
+        """A standing problem with the studio itself (no backend), above everything."""
+        self.problem_banner.setText(text or "")
+        self.problem_banner.setVisible(bool(text))
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for act in [*self.actions(), self.jobs_toggle_action]:
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                rows.append((keys, act.text().replace("&", "").rstrip("…")))
+        return rows + list(PLAYER_KEYS)
+
+    # ------------------------------------------------------------------ remembered state
+    def _qsettings(self) -> QSettings | None:
+        if self._state_file is None:
+            return None
+        self._state_file.parent.mkdir(parents=True, exist_ok=True)
+        return QSettings(str(self._state_file), QSettings.Format.IniFormat)
+
+    def save_state(self) -> None:
+        store = self._qsettings()
+        if store is None:
+            return
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState(_STATE_VERSION))
+        store.setValue("window/studio_splitter", self.studio_splitter.saveState())
+        store.setValue("window/centre_splitter", self.centre_splitter.saveState())
+        store.setValue("window/tab", self.tabs.currentIndex())
+        store.sync()
+
+    def restore_state(self) -> None:
+        store = self._qsettings()
+        if store is None:
+            return
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/studio_splitter", self.studio_splitter.restoreState),
+            ("window/centre_splitter", self.centre_splitter.restoreState),
+        ):
+            value = store.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(QByteArray(value))
+        state = store.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state), _STATE_VERSION)
+        tab = store.value("window/tab")
+        if tab is not None:
+            self.tabs.setCurrentIndex(int(tab))
+
+    # ------------------------------------------------------------------ window events
+    def _on_fullscreen_toggled(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.player.media.stop()
+        self.closing.emit()
+        super().closeEvent(event)
