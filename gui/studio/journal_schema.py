@@ -130,16 +130,17 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the database up to ``target``; returns the version it started at.
-
-    A database newer than this program is refused rather than guessed at.
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Bring the database up to ``target`` (default: the newest); returns the version it
+    started at. A database newer than this program is refused rather than guessed at.
     """
+    known = len(MIGRATIONS)
+    target = known if target is None else target
     start = schema_version(conn)
-    if start > SCHEMA_VERSION:
+    if start > known:
         raise RuntimeError(
             f"The journal was written by a newer Sora Studio (schema {start}; this one knows "
-            f"{SCHEMA_VERSION}). Update the app to open it."
+            f"{known}). Update the app to open it."
         )
     for version in range(start, target):
         # Explicit transactions: executescript would commit on its own.
