@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -390,6 +391,23 @@ class ComposePanel(QWidget):
             zone.setVisible(frame in fields.frames)
         self.frames_header.setVisible(bool(fields.frames))
         self.advanced.set_fields(fields)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab follows the form top to bottom, also through buttons rebuilt for a new model."""
+        bar, video, zones, adv = self.presets, self.video, self.zones.values(), self.advanced
+        chain: list[QWidget] = [bar.combo, bar.save_button, bar.delete_button, self.model_box]
+        chain += [self.remix_banner.leave_button, self.prompt.edit, self.prompt.history_button]
+        for zone in zones:
+            chain += [zone, zone.remove_button, zone.fit_box]
+        chain += [*video.size_picker.buttons, *video.duration.buttons, *video.variations.buttons]
+        chain += [video.format_box, video.quality_slider, video.quality_spin]
+        chain += [*self.options.setting_widgets.values()]
+        chain += [self.options.seed_random, self.options.seed_edit]
+        chain += [adv.toggle, adv.safety, adv.ttl, adv.webhook, adv.upload]
+        chain.append(self.generate_bar.button)
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _set_remix(self, remix: RemixSource | None) -> None:
         self._remix = remix if self._model.accepts_video_id else None
@@ -411,7 +429,7 @@ class ComposePanel(QWidget):
 
     def _evaluate(self) -> tuple[JobSpec | None, list[Problem]]:
         values = self._read_values()
-        shown = [self.zones[f] for f in values.frames if f in self.zones]
+        shown = [self.zones[f] for f in ModelFields.of(self._model).frames]
         waiting = [] if self._remix else [p for z in shown if (p := z.waiting_problem())]
         ready = {z.frame: fi for z in shown if (fi := z.frame_input()) is not None}
         return build_request(values, self._catalog, ready, waiting)
