@@ -278,11 +278,14 @@ def test_ten_thousand_jobs_load_in_well_under_a_second(journal: Journal) -> None
 
     statements: list[str] = []
     journal._db.set_trace_callback(statements.append)
-    started = time.perf_counter()
     loaded = journal.load_jobs()
-    elapsed = time.perf_counter() - started
     journal._db.set_trace_callback(None)
-
     assert len(loaded) == 10_000 and loaded[123] == jobs[123]
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
-    assert elapsed < 0.6, f"loading 10,000 jobs took {elapsed:.2f} s"
+
+    timings = []
+    for _ in range(3):  # best of three: other processes share this machine
+        started = time.perf_counter()
+        journal.load_jobs()
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.5, f"loading 10,000 jobs took {min(timings):.2f} s"
