@@ -130,7 +130,7 @@ class ComposePanel(QWidget):
         for frame in SUPPORTED_FRAMES:
             zone = FrameDropZone(frame, frame_rules(self._model), self._tasks, self._cache_dir)
             self.zones[frame] = zone
-            zones_row.addWidget(zone, 1)
+            zones_row.addWidget(zone, 1, Qt.AlignmentFlag.AlignTop)
         self.frames_header.setBuddy(self.zones[SUPPORTED_FRAMES[0]])
         self._body.addLayout(zones_row)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -98,6 +98,12 @@ class FramePreview(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(170, 112)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.EnabledChange:
+            self.hint = "Drop an image\nor click to choose" if self.isEnabled() else "Not used\nin a remix"
+            self.update()
+        super().changeEvent(event)
 
     def frame_rect(self) -> QRectF:
         """The largest rectangle of the video's aspect that fits the widget."""
@@ -476,7 +482,8 @@ class FrameDropZone(QWidget):
         self.preview.image = facts.preview if facts else None
         self.preview.fit = self._fit
         self.remove_button.setVisible(facts is not None)
-        self.fit_box.setVisible(facts is not None)
+        # the crop/pad choice matters only when the image's shape differs from the video's
+        self.fit_box.setVisible(self._fit_key() is not None)
         self._place_remove_button()
         text, tone = "", "note"
         if self._error:
