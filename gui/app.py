@@ -217,7 +217,8 @@ class Studio:
             self.started.set()
             return
         self.window.show_problem(None)
-        self.window.set_backend(self.backend.label, sandbox=self.backend.is_sandbox)
+        label = "Offline sandbox" if self.backend.is_sandbox else self.backend.label
+        self.window.set_backend(label, sandbox=self.backend.is_sandbox)
         self.journal = Journal.in_folder(self.data_dir)
         self.library = Library(self.data_dir)
         self.engine = Engine(

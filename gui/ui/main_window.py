@@ -12,10 +12,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -92,14 +90,8 @@ class MainWindow(QMainWindow):
         self.problem_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.problem_banner.hide()
 
-        self.compose = compose
-        self.compose_scroll = QScrollArea(self)
-        self.compose_scroll.setObjectName("ComposeScroll")
-        self.compose_scroll.setWidgetResizable(True)
-        self.compose_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.compose_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.compose_scroll.setWidget(compose)
-        self.compose_scroll.setMinimumWidth(340)
+        self.compose = compose  # it scrolls itself
+        compose.setMinimumWidth(320)
 
         self.player = PlayerWidget(self)
         self.details = ResultDetails(self.catalog, self)
@@ -113,7 +105,7 @@ class MainWindow(QMainWindow):
 
         self.studio_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.studio_splitter.setObjectName("StudioSplitter")
-        self.studio_splitter.addWidget(self.compose_scroll)
+        self.studio_splitter.addWidget(compose)
         self.studio_splitter.addWidget(self.centre_splitter)
         self.studio_splitter.setStretchFactor(1, 1)
         self.studio_splitter.setChildrenCollapsible(False)
@@ -219,11 +211,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ hosting
     def set_compose(self, compose: QWidget) -> None:
-        old = self.compose_scroll.takeWidget()
-        if old is not None:
-            old.deleteLater()
+        old = self.compose
+        self.studio_splitter.replaceWidget(0, compose)
+        old.deleteLater()
         self.compose = compose
-        self.compose_scroll.setWidget(compose)
 
     def set_library_view(self, widget: QWidget, title: str = "Library") -> None:
         """Put the library view (built separately) in its tab."""

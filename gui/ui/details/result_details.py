@@ -42,6 +42,9 @@ class _CopyField(QWidget):
         self.value = QLabel("—", self)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.value.setObjectName("MonoValue")
+        # long IDs are clipped rather than widening the window; the tooltip and Copy have it all
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.value.setMinimumWidth(80)
         self.button = QToolButton(self)
         self.button.setText("Copy")
         self.button.setAutoRaise(True)
@@ -53,6 +56,7 @@ class _CopyField(QWidget):
 
     def set(self, text: str | None) -> None:
         self.value.setText(text or "—")
+        self.value.setToolTip(text or "")
         self.button.setEnabled(bool(text))
 
     def _copy(self) -> None:
@@ -72,6 +76,7 @@ class ResultDetails(QWidget):
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ResultDetails")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme paints it
         self._catalog = catalog
         self.job: Job | None = None
         self.result: Result | None = None
@@ -87,6 +92,7 @@ class ResultDetails(QWidget):
         columns.addLayout(self._left, 1)
         columns.addLayout(self._right, 1)
         layout.addLayout(columns)
+        layout.addStretch(1)
         layout.addLayout(self._actions)
         self.show_result(None, None)
 
@@ -127,9 +133,10 @@ class ResultDetails(QWidget):
     def _build_actions(self) -> None:
         self.remix_button = QPushButton("Remix / extend…", self)
         self.remix_button.setToolTip("Start a new job from this video (by its videoId)")
-        self.use_frame_button = QPushButton("Use frame as first frame", self)
-        self.use_frame_button.setToolTip("Start a new job from the frame on screen")
+        self.use_frame_button = QPushButton("Use this frame", self)
+        self.use_frame_button.setToolTip("Use the frame on screen as the next job's first frame")
         self.continue_button = QPushButton("Continue from last frame", self)
+        self.use_frame_button.setAccessibleName("Use frame as first frame")
         self.continue_button.setToolTip("Start a new job from this video's last frame")
         self.retry_button = QPushButton("Retry", self)
         self.reveal_button = QPushButton("Reveal", self)

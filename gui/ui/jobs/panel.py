@@ -87,6 +87,7 @@ class JobsPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("JobsPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme paints it
         self._model = model
         self._catalog = catalog
         self.confirm: Confirm = confirm_with_dialog  # replaceable, e.g. by tests
@@ -126,7 +127,16 @@ class JobsPanel(QWidget):
         self.copy_video_id_action = action("Copy videoId", self._on_copy_video_id)
         self.copy_request_action = action("Copy request JSON", self._on_copy_request)
         self.delete_action = action("Delete from library…", self._on_delete)
+        # buttons show the short icon text; menus the full text
+        for act, short in (
+            (self.remix_action, "Remix"),
+            (self.reveal_action, "Reveal"),
+            (self.delete_action, "Delete"),
+        ):
+            act.setIconText(short)
         self.cancel_action.setToolTip("Stop waiting for this job (Runware may still bill it)")
+        self.reveal_action.setToolTip("Show the video file in its folder")
+        self.delete_action.setToolTip("Delete the job and its videos (Delete)")
         self.retry_action.setToolTip("Send the same request again as a new job")
         self.remix_action.setToolTip("Remix or extend this video with a new prompt")
 
@@ -182,13 +192,15 @@ class JobsPanel(QWidget):
         self._button_row.addStretch(1)
         delete = QToolButton(self)
         delete.setDefaultAction(self.delete_action)
-        delete.setText("Delete")
         delete.setObjectName("DangerButton")
         self._button_row.addWidget(delete)
 
     # ------------------------------------------------------------------ public
     def sizeHint(self) -> QSize:
         return QSize(400, 600)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(300, 200)
 
     def current_job(self) -> Job | None:
         index = self.view.currentIndex()

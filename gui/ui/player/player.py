@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QStackedWidget, QStyle, QVBoxLayout, QWidget
@@ -39,6 +39,7 @@ class PlayerWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Player")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme paints it
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.fps = DEFAULT_FPS
         self.job: Job | None = None
@@ -59,6 +60,10 @@ class PlayerWidget(QWidget):
         self.video = QVideoWidget(self)
         self.video.setObjectName("VideoSurface")
         self.video.setMinimumSize(320, 180)
+        palette = self.video.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.video.setPalette(palette)
+        self.video.setAutoFillBackground(True)
         self.video.installEventFilter(self)
         self.media.setVideoOutput(self.video)
         self.video.videoSink().videoFrameChanged.connect(self._keep_frame)

@@ -46,6 +46,7 @@ class TransportBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TransportBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme paints it
         sp = QStyle.StandardPixmap
         self.play_button = _button(self, "Play", "Play / pause (Space)", icon=sp.SP_MediaPlay)
         self.play_button.setObjectName("PlayButton")
@@ -61,6 +62,7 @@ class TransportBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("ScrubSlider")
         self.slider.setRange(0, 0)
+        self.slider.setMinimumWidth(60)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.time_label = QLabel("0:00.00 / 0:00.00", self)
         self.time_label.setObjectName("TimeLabel")
@@ -79,11 +81,14 @@ class TransportBar(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setFixedWidth(80)
+        self.volume.setFixedWidth(64)
         self.volume.setToolTip("Volume")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.fullscreen_button = _button(
-            self, "Fullscreen", "Fullscreen (F, or double-click; Esc leaves)"
+            self,
+            "Fullscreen",
+            "Fullscreen (F, or double-click; Esc leaves)",
+            icon=QStyle.StandardPixmap.SP_TitleBarMaxButton,
         )
 
         row = QHBoxLayout(self)
@@ -108,6 +113,8 @@ class VariationBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("VariationBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self._layout = QHBoxLayout(self)
@@ -138,6 +145,7 @@ def empty_state(parent: QWidget) -> tuple[QWidget, QLabel, QLabel]:
     """The page shown when nothing can play: a headline and a line of explanation."""
     page = QWidget(parent)
     page.setObjectName("PlayerEmpty")
+    page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     layout = QVBoxLayout(page)
     layout.addStretch(1)
     title = QLabel(page)
