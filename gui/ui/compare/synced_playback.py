@@ -1,0 +1,162 @@
+"""Several players driven as one: the first leads, the others follow it.
+
+Every command (play, pause, seek, step, speed) goes to all players, on the leader's timeline. Stepping pauses first and
+then sets every player to the same frame's position, so a frame step is exact and not left to
+each decoder's timing. While playing, a drift check every 200 ms puts back any follower that has
+strayed more than half a frame from the leader.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtMultimedia import QMediaPlayer
+
+__all__ = ["DRIFT_CHECK_MS", "SyncedPlayback", "frame_at", "frame_position"]
+
+DRIFT_CHECK_MS = 200
+
+
+def frame_position(frame: int, fps: float) -> int:
+    """The position (ms) that shows ``frame``: just past its start, since a position exactly
+    on a frame boundary shows the frame before it."""
+    return math.floor(frame * 1000 / fps) + 1 if frame > 0 else 0
+
+
+def frame_at(position_ms: int, fps: float) -> int:
+    """The frame shown at ``position_ms`` (the inverse of :func:`frame_position`)."""
+    return max(math.ceil(position_ms * fps / 1000) - 1, 0)
+
+
+class SyncedPlayback(QObject):
+    """Drives ``players`` together; ``fps`` is the leader's frame rate, used for stepping."""
+
+    position_changed = Signal(int)  # the leader's position, ms
+    duration_changed = Signal(int)  # the leader's duration, ms
+    playing_changed = Signal(bool)
+
+    def __init__(self, players: list[QMediaPlayer], fps: float, parent: QObject | None = None):
+        super().__init__(parent)
+        if not players:
+            raise ValueError("at least one player is needed")
+        self.players, self.fps = players, fps
+        self.corrections = 0  # how often a follower was put back (for tests and tuning)
+        self._playing = False
+        self._drift = QTimer(self, interval=DRIFT_CHECK_MS)
+        self._drift.timeout.connect(self.correct_drift)
+        self.leader.positionChanged.connect(lambda ms: self.position_changed.emit(int(ms)))
+        self.leader.durationChanged.connect(lambda ms: self.duration_changed.emit(int(ms)))
+        self.leader.mediaStatusChanged.connect(self._on_leader_status)
+
+    @property
+    def leader(self) -> QMediaPlayer:
+        return self.players[0]
+
+    @property
+    def followers(self) -> list[QMediaPlayer]:
+        return self.players[1:]
+
+    @property
+    def duration(self) -> int:
+        """The timeline is the leader's: a longer follower is cut there, a shorter one holds
+        its last frame."""
+        return self.leader.duration()
+
+    @property
+    def frame_ms(self) -> float:
+        return 1000 / self.fps
+
+    @property
+    def last_frame(self) -> int:
+        return max(math.ceil(self.duration * self.fps / 1000) - 1, 0)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def position(self) -> int:
+        return self.leader.position()
+
+    def frame(self) -> int:
+        return frame_at(self.position(), self.fps)
+
+    # ---- commands
+    def play(self) -> None:
+        if self.duration and self.position() >= self.duration - self.frame_ms:
+            self.seek(0)  # from the end, play starts again
+        for player in self.players:
+            if player.position() < player.duration() or not player.duration():
+                player.play()
+        self._set_playing(True)
+        self._drift.start()
+
+    def pause(self) -> None:
+        for player in self.players:
+            player.pause()
+        self._drift.stop()
+        self._set_playing(False)
+        self.align()
+
+    def toggle(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def seek(self, position_ms: int) -> None:
+        """Move every player to the frame at ``position_ms``, snapped to just inside that frame:
+        a position on a frame boundary shows one frame or the other depending on the decoder."""
+        position = max(0, min(int(position_ms), self.duration or int(position_ms)))
+        position = frame_position(frame_at(position, self.fps), self.fps)
+        for player in self.players:
+            player.setPosition(min(position, player.duration()) if player.duration() else position)
+        self.position_changed.emit(position)
+
+    def seek_frame(self, frame: int) -> None:
+        self.seek(frame_position(max(0, min(frame, self.last_frame)), self.fps))
+
+    def step(self, frames: int) -> None:
+        """Pause, then move every player ``frames`` frames (negative: back)."""
+        if self._playing:
+            self.pause()
+        self.seek_frame(self.frame() + frames)
+
+    def set_rate(self, rate: float) -> None:
+        for player in self.players:
+            player.setPlaybackRate(rate)
+
+    def align(self) -> None:
+        """Put every follower exactly on the leader's position."""
+        position = self.leader.position()
+        for player in self.followers:
+            if player.position() != position and position <= player.duration():
+                player.setPosition(position)
+
+    def correct_drift(self) -> None:
+        """While playing, re-seek a follower that drifted more than half a frame."""
+        if not self._playing:
+            return
+        position = self.leader.position()
+        for player in self.followers:
+            if position >= player.duration():
+                continue  # this one is shorter and has ended
+            if abs(player.position() - position) > self.frame_ms / 2:
+                player.setPosition(position)
+                self.corrections += 1
+
+    def stop(self) -> None:
+        self._drift.stop()
+        for player in self.players:
+            player.stop()
+        self._set_playing(False)
+
+    # ---- private
+    def _set_playing(self, playing: bool) -> None:
+        if playing != self._playing:
+            self._playing = playing
+            self.playing_changed.emit(playing)
+
+    def _on_leader_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status is QMediaPlayer.MediaStatus.EndOfMedia and self._playing:
+            self._drift.stop()
+            for player in self.followers:
+                player.pause()
+            self._set_playing(False)
