@@ -101,7 +101,9 @@ class FramePreview(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.EnabledChange:
-            self.hint = "Drop an image\nor click to choose" if self.isEnabled() else "Not used\nin a remix"
+            self.hint = (
+                "Drop an image\nor click to choose" if self.isEnabled() else "Not used\nin a remix"
+            )
             self.update()
         super().changeEvent(event)
 
@@ -403,7 +405,9 @@ class FrameDropZone(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste()
-        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._facts:
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
+            self._facts or self._pending
+        ):
             self.clear()
         elif event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.choose_file()
@@ -481,7 +485,8 @@ class FrameDropZone(QWidget):
         facts = self._facts
         self.preview.image = facts.preview if facts else None
         self.preview.fit = self._fit
-        self.remove_button.setVisible(facts is not None)
+        # × also gives up a fetch that never ends, so it cannot block Generate for good
+        self.remove_button.setVisible(facts is not None or self._pending == "fetching")
         # the crop/pad choice matters only when the image's shape differs from the video's
         self.fit_box.setVisible(self._fit_key() is not None)
         self._place_remove_button()

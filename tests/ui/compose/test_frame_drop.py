@@ -180,6 +180,20 @@ def test_failed_fetch_is_shown(qtbot, make_panel) -> None:  # type: ignore[no-un
     assert panel.zones["first"].waiting_problem() is None
 
 
+def test_a_pending_fetch_can_be_given_up(make_panel) -> None:  # type: ignore[no-untyped-def]
+    panel = make_panel("Sora 2")
+    panel.prompt.set_text("a kite")
+    zone = panel.zones["first"]
+    mime = QMimeData()
+    mime.setText("https://images.example.com/slow.png")
+    drop_mime(zone, mime)
+    assert not panel.generate_bar.button.isEnabled()
+    assert zone.remove_button.isVisibleTo(panel)
+    QTest.keyClick(zone, Qt.Key.Key_Delete)
+    assert zone.waiting_problem() is None and zone.message_text() == ""
+    assert panel.generate_bar.button.isEnabled()
+
+
 def test_pasted_image_becomes_a_png_in_the_cache(make_panel, tmp_path) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel("Sora 2")
     panel.prompt.set_text("paste test")
