@@ -45,6 +45,7 @@ class Attempt:
     status: int | None
     error: str | None
     at: float
+    final: bool = False  # delivered, or the last attempt there will be
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class Attempt:
             "status": self.status,
             "error": self.error,
             "at": self.at,
+            "final": self.final,
         }
 
 
@@ -139,10 +141,12 @@ class Courier:
                     await response.read()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 error = type(exc).__name__
+            ok = status is not None and 200 <= status < 300
+            final = ok or attempt + 1 == attempts
             self.attempts.append(
-                Attempt(kind, url, task_uuid, attempt + 1, status, error, time.time())
+                Attempt(kind, url, task_uuid, attempt + 1, status, error, time.time(), final)
             )
-            if status is not None and 200 <= status < 300:
+            if ok:
                 return True
             if attempt + 1 < attempts:
                 await self.sleep(backoff_delay(attempt, self.rng))
