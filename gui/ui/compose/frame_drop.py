@@ -10,27 +10,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
-    QImage,
     QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPalette,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,7 +33,6 @@ from gui.runware.images import ImageRules
 from gui.studio.jobs import FrameInput
 from gui.ui.compose.background_task import BackgroundTasks
 from gui.ui.compose.compose_values import FrameChoice
-from gui.ui.compose.form_rules import http_url_problem
 from gui.ui.compose.frame_files import (
     FrameFacts,
     InputFileError,
@@ -49,118 +40,15 @@ from gui.ui.compose.frame_files import (
     fit_to_size,
     frame_warning,
     inspect_frame,
+    read_dropped,
     save_pasted_image,
 )
+from gui.ui.compose.frame_preview import FramePreview
 
-__all__ = ["FrameDropZone", "read_dropped"]
+__all__ = ["FrameDropZone"]
 
 # Files up to this size are checked at once; larger ones on a worker thread.
 SYNC_CHECK_BYTES = 1_000_000
-
-
-def read_dropped(mime: QMimeData) -> tuple[str, object] | None:
-    """What a drop or paste carries, best first: ("file", path), ("image", QImage), ("url", url)."""
-    urls = list(mime.urls())
-    for url in urls:
-        if url.isLocalFile():
-            return "file", url.toLocalFile()
-    if mime.hasImage():
-        image = mime.imageData()
-        if isinstance(image, QImage) and not image.isNull():
-            return "image", image
-    text = mime.text().strip() if mime.hasText() else ""
-    if text.startswith("file://") and "\n" not in text:
-        return "file", QUrl(text).toLocalFile()
-    for candidate in [u.toString() for u in urls] + ([text] if "\n" not in text else []):
-        if candidate.lower().startswith(("http://", "https://")) and not http_url_problem(
-            candidate
-        ):
-            return "url", candidate
-    return None
-
-
-class FramePreview(QWidget):
-    """The zone's face: the image fitted into the video's aspect, or an invitation to drop one."""
-
-    clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.image: QImage | None = None
-        self.fit = "crop"
-        self.target = (16, 9)
-        self.hovering = False
-        self.hint = "Drop an image\nor click to choose"
-        self.setMinimumSize(120, 96)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(112)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def sizeHint(self) -> QSize:
-        return QSize(170, 112)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.EnabledChange:
-            self.hint = (
-                "Drop an image\nor click to choose" if self.isEnabled() else "Not used\nin a remix"
-            )
-            self.update()
-        super().changeEvent(event)
-
-    def frame_rect(self) -> QRectF:
-        """The largest rectangle of the video's aspect that fits the widget."""
-        area = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        tw, th = self.target
-        aspect = tw / th if th else 16 / 9
-        w = min(area.width(), area.height() * aspect)
-        h = w / aspect
-        rect = QRectF(0, 0, w, h)
-        rect.moveCenter(area.center())
-        return rect
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.isEnabled():
-            self.clicked.emit()
-        super().mouseReleaseEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        pal = self.palette()
-        rect = self.frame_rect()
-        path = QPainterPath()
-        path.addRoundedRect(rect, 6, 6)
-        if self.image is None:
-            fill = pal.color(QPalette.ColorRole.Base)
-            border = (
-                pal.color(QPalette.ColorRole.Highlight)
-                if self.hovering
-                else pal.color(QPalette.ColorRole.Mid)
-            )
-            painter.fillPath(path, fill)
-            pen = QPen(border, 1.5, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawPath(path)
-            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.hint)
-            return
-        painter.fillPath(path, QColor("black"))
-        painter.setClipPath(path)
-        iw, ih = self.image.width(), self.image.height()
-        scale = (
-            max(rect.width() / iw, rect.height() / ih)
-            if self.fit == "crop"
-            else min(rect.width() / iw, rect.height() / ih)
-        )
-        drawn = QRectF(0, 0, iw * scale, ih * scale)
-        drawn.moveCenter(rect.center())
-        painter.drawImage(drawn, self.image)
-        painter.setClipping(False)
-        painter.setPen(
-            QPen(pal.color(QPalette.ColorRole.Highlight), 2) if self.hovering else Qt.PenStyle.NoPen
-        )
-        painter.drawPath(path)
 
 
 class FrameDropZone(QWidget):
@@ -275,7 +163,11 @@ class FrameDropZone(QWidget):
 
     # ---- what the panel tells it
     def set_rules(self, rules: ImageRules) -> None:
+        if rules == self._rules:
+            return
         self._rules = rules
+        if self._facts is not None:  # the image must pass the new model's checks too
+            self.set_path(self._facts.path)
 
     def set_target(self, width: int, height: int) -> None:
         if (width, height) == self._target:
@@ -386,7 +278,7 @@ class FrameDropZone(QWidget):
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         event.accept() if self.isEnabled() else event.ignore()
 
     def dragLeaveEvent(self, event: object) -> None:  # type: ignore[override]

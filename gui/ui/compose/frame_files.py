@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
 from gui.runware.catalog import ModelSpec
 from gui.runware.errors import InputFileError
 from gui.runware.images import ImageRules, check_image
+from gui.ui.compose.form_rules import http_url_problem
 
 __all__ = [
     "FrameFacts",
@@ -27,6 +28,7 @@ __all__ = [
     "frame_rules",
     "frame_warning",
     "inspect_frame",
+    "read_dropped",
     "save_pasted_image",
 ]
 
@@ -168,3 +170,24 @@ def _save_png_atomically(image: QImage, out: Path) -> None:
     if not image.save(str(part), "PNG"):
         raise InputFileError(f"The fitted image could not be written to {out.parent}.")
     part.replace(out)
+
+
+def read_dropped(mime: QMimeData) -> tuple[str, object] | None:
+    """What a drop or paste carries, best first: ("file", path), ("image", QImage), ("url", url)."""
+    urls = list(mime.urls())
+    for url in urls:
+        if url.isLocalFile():
+            return "file", url.toLocalFile()
+    if mime.hasImage():
+        image = mime.imageData()
+        if isinstance(image, QImage) and not image.isNull():
+            return "image", image
+    text = mime.text().strip() if mime.hasText() else ""
+    if text.startswith("file://") and "\n" not in text:
+        return "file", QUrl(text).toLocalFile()
+    for candidate in [u.toString() for u in urls] + ([text] if "\n" not in text else []):
+        if candidate.lower().startswith(("http://", "https://")) and not http_url_problem(
+            candidate
+        ):
+            return "url", candidate
+    return None
