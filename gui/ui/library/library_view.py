@@ -7,8 +7,10 @@ decides what they mean.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 import platformdirs
@@ -41,7 +43,7 @@ __all__ = ["LibraryView", "default_thumbnails"]
 log = logging.getLogger(__name__)
 
 HOVER_DELAY_MS = 250
-ExportFn = Callable[[str, int, Path], Iterable[Path]]
+ExportFn = Callable[[str, int, Path], Iterable[Path] | Awaitable[Iterable[Path]]]
 
 
 def default_thumbnails(cap_mb: float = 200.0) -> ThumbnailLoader:
@@ -77,6 +79,7 @@ class LibraryView(QWidget):
         self.thumbnails = thumbnails or default_thumbnails()
         self.preview = PreviewPlayer(parent=self)
         self._kept: tuple[list[ResultKey], ResultKey | None] = ([], None)
+        self._export_task: asyncio.Future[list[Path]] | None = None
         self._build_filters()
         self._build_grid()
         self._build_actions()
@@ -285,17 +288,21 @@ class LibraryView(QWidget):
             return
         folder = QFileDialog.getExistingDirectory(self, "Export to folder")
         if folder:
-            self.export_selected(Path(folder))
+            self._export_task = asyncio.ensure_future(self.export_selected(Path(folder)))
 
-    def export_selected(self, folder: Path) -> list[Path]:
-        """Save each selected result with its sidecar JSON into ``folder``."""
+    async def export_selected(self, folder: Path) -> list[Path]:
+        """Save each selected result with its sidecar JSON into ``folder``.
+
+        Uses the injected ``export`` (which may be a coroutine function, like the library's)
+        or, without one, copies the files here."""
         written: list[Path] = []
-        for item in (i for i in self.selected_items() if i.playable):
+        for item in [i for i in self.selected_items() if i.playable]:
             try:
-                if self._export is not None:
-                    written += list(self._export(item.job_id, item.index, folder))
-                else:
-                    written += export_result(item, folder)
+                if self._export is None:
+                    written += await asyncio.to_thread(export_result, item, folder)
+                    continue
+                files = self._export(item.job_id, item.index, folder)
+                written += list(await files if inspect.isawaitable(files) else files)
             except OSError as exc:
                 self.notice.emit(f"Could not export “{item.prompt[:40]}”: {exc}")
         if written:

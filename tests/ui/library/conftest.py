@@ -138,31 +138,13 @@ def make_job(model_airs: list[str]) -> Iterator[JobFactory]:
     yield make
 
 
-class PromptIndexForTests:
-    """Stand-in for the journal's FTS5 prompt search (gui/studio/journal.py has not landed):
-    an in-memory SQLite FTS5 table, searched the same way, returning job ids."""
+@pytest.fixture
+def journal(tmp_path):
+    """The studio's real journal (SQLite, FTS5 prompt search) in a temporary folder."""
+    from gui.studio.journal import Journal
 
-    def __init__(self) -> None:
-        import sqlite3
-
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt)")
-        self.calls: list[str] = []
-
-    def add(self, jobs) -> None:
-        self.db.executemany(
-            "INSERT INTO prompts(job_id, prompt) VALUES (?, ?)",
-            [(j.id, j.spec.prompt) for j in jobs],
-        )
-
-    def search(self, query: str, limit: int = 100_000) -> list[str]:
-        self.calls.append(query)
-        words = " ".join('"' + w.replace('"', '""') + '"*' for w in query.split())
-        rows = self.db.execute(
-            "SELECT job_id FROM prompts WHERE prompts MATCH ? ORDER BY rank LIMIT ?",
-            (words, limit),
-        )
-        return [r[0] for r in rows]
+    with Journal(tmp_path / "journal.sqlite3") as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -33,3 +33,17 @@ def test_a_file_without_video_is_refused(tmp_path):
     with pytest.raises((FrameError, av.FFmpegError)):
         last_frame(bogus, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("which", ["mp4", "webm", "long_mp4"])
+def test_the_library_keeps_the_same_exact_last_frame(clips, tmp_path, which):
+    """What "continue from the last frame" sends: the library's PNG, built on the same decode."""
+    import asyncio
+
+    from gui.studio.library import Library
+
+    video = getattr(clips, which)
+    still = asyncio.run(Library(tmp_path / "data").last_frame(video))
+    expected, _ = full_decode_last(video)
+    assert np.array_equal(np.asarray(Image.open(still.path).convert("RGB")), expected)
+    assert (still.width, still.height) == (expected.shape[1], expected.shape[0])

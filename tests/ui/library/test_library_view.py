@@ -14,8 +14,6 @@ from gui.ui.library.items import SortOrder
 from gui.ui.library.library_delegate import LibraryDelegate
 from gui.ui.library.library_model import RESULTS_MIME_TYPE
 
-from .conftest import PromptIndexForTests
-
 WORDS = [
     "harbour",
     "lantern",
@@ -34,44 +32,52 @@ def shown_ids(view) -> list[str]:
     return [i.job_id for i in view.model.items()]
 
 
-def test_search_finds_one_job_among_ten_thousand(library_view, make_job, qtbot):
+def test_search_finds_one_job_among_ten_thousand(library_view, make_job, journal, qtbot):
     jobs = [
         make_job(f"{WORDS[n % 10]} {WORDS[(n * 7) % 10]} scene number {n}", created_at=n)
         for n in range(10_000)
     ]
     needle = jobs[4321]
     needle.spec = needle.spec.model_copy(update={"prompt": "a zeppelin above the harbour"})
-    index = PromptIndexForTests()
-    index.add(jobs)
-    view = library_view(jobs, search=index.search)
+    journal.insert_jobs(jobs)
+    calls: list[str] = []
+
+    def search(text: str) -> list[str]:
+        calls.append(text)
+        return journal.search(text, limit=len(jobs))
+
+    view = library_view(jobs, search=search)
     assert view.model.rowCount() == 10_000
 
     QTest.keyClicks(view.search_box, "zeppelin")
     assert view.model.rowCount() == 10_000  # typing does not search on every key
     qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=2000)
     assert shown_ids(view) == [needle.id]
-    assert index.calls == ["zeppelin"]  # debounced: one search for the whole word
+    assert calls == ["zeppelin"]  # debounced: one search for the whole word
     assert view.count_label.text() == "1 of 10000 results"
+
+    view.set_search_text("harbour")  # a common word: every tenth job, and the needle
+    qtbot.waitUntil(lambda: view.model.rowCount() != 1, timeout=2000)
+    assert len(shown_ids(view)) == 1001 and needle.id in shown_ids(view)
 
     view.search_box.clear()
     qtbot.waitUntil(lambda: view.model.rowCount() == 10_000, timeout=2000)
 
 
-def test_search_by_a_common_word_and_a_prefix(library_view, make_job, qtbot):
+def test_search_by_a_word_prefix(library_view, make_job, journal, qtbot):
     jobs = [make_job(p) for p in ("red kite over dunes", "kitesurfer at dawn", "a quiet forest")]
-    index = PromptIndexForTests()
-    index.add(jobs)
-    view = library_view(jobs, search=index.search)
+    journal.insert_jobs(jobs)
+    view = library_view(jobs, search=journal.search)
     view.set_search_text("kite")
     qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=2000)
     assert set(shown_ids(view)) == {jobs[0].id, jobs[1].id}
 
 
-def test_search_falls_back_to_plain_words_when_the_index_refuses(library_view, make_job, qtbot):
+def test_search_falls_back_to_plain_words_when_the_index_fails(library_view, make_job):
     jobs = [make_job("red kite"), make_job("blue whale")]
 
     def broken(query: str) -> list[str]:
-        raise ValueError("fts5: syntax error")
+        raise RuntimeError("database is locked")
 
     view = library_view(jobs, search=broken)
     view.set_search_text("whale")
@@ -213,29 +219,41 @@ def test_one_shared_player_follows_hover_and_selection(library_view, make_job, c
     assert view.preview.key is None
 
 
-def test_export_writes_the_video_and_its_sidecar(library_view, make_job, clips, tmp_path):
+def test_export_writes_the_video_and_its_sidecar(library_view, make_job, clips, tmp_path, qloop):
     job = make_job("a red kite over dunes", video=clips.mp4, cost=0.8)
     view = library_view([job])
     view.select_result(job.id)
-    written = view.export_selected(tmp_path / "out")
+    written = qloop.run_until_complete(view.export_selected(tmp_path / "out"))
     video, sidecar = written
     assert video.read_bytes() == clips.mp4.read_bytes()
     assert video.name.startswith("a-red-kite-over-dunes-") and video.suffix == ".mp4"
     facts = json.loads(sidecar.read_text())
     assert facts["jobId"] == job.id and facts["prompt"] == job.spec.prompt
-    again = view.export_selected(tmp_path / "out")  # never overwrites an earlier export
-    assert again[0] != video and again[0].exists()
+    again = qloop.run_until_complete(view.export_selected(tmp_path / "out"))
+    assert again[0] != video and again[0].exists()  # never overwrites an earlier export
 
 
-def test_export_uses_the_injected_exporter(library_view, make_job, clips, tmp_path):
+def test_export_goes_through_the_studio_library(library_view, make_job, clips, tmp_path, qloop):
+    from gui.studio.library import Library
+
+    library = Library(tmp_path / "data")
     job = make_job("kite", video=clips.mp4)
-    calls = []
+    result = job.results[0]
+    stored = library.video_path(result.video_uuid)
+    stored.write_bytes(clips.mp4.read_bytes())
+    result.local_path = str(stored)
+    library.write_sidecar(result.video_uuid, {"positivePrompt": "kite"}, {"cost": 1.2})
 
-    def exporter(job_id, index, folder):
-        calls.append((job_id, index, folder))
-        return [folder / "x.mp4"]
+    def export(job_id, index, folder):  # what the window wires: the library's coroutine
+        assert job_id == job.id
+        return library.export(job.results[index], folder)
 
-    view = library_view([job], export=exporter)
+    view = library_view([job], export=export)
     view.select_result(job.id)
-    assert view.export_selected(tmp_path) == [tmp_path / "x.mp4"]
-    assert calls == [(job.id, 0, tmp_path)]
+    exported = []
+    view.exported.connect(exported.append)
+    written = qloop.run_until_complete(view.export_selected(tmp_path / "out"))
+    assert [p.name for p in written] == [stored.name, stored.with_suffix(".json").name]
+    assert written[0].read_bytes() == clips.mp4.read_bytes()
+    assert json.loads(written[1].read_text())["request"] == {"positivePrompt": "kite"}
+    assert exported == [[str(p) for p in written]]
