@@ -135,8 +135,30 @@ class LibraryModel(QAbstractListModel):
 
     def update_job(self, job: Job) -> None:
         """A job was added or changed."""
-        self._by_job[job.id] = items_of(job)
+        old, new = self._by_job.get(job.id), items_of(job)
+        self._by_job[job.id] = new
+        if old is not None and self._same_place(old, new):
+            # the common case (a state or a cost changed): repaint its cards, no re-query
+            rows = [self._row_of[i.key] for i in new if i.key in self._row_of]
+            for item in new:
+                if item.key in self._row_of:
+                    self._rows[self._row_of[item.key]] = item
+            if rows:
+                self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
+            return
         self._apply()
+
+    def _same_place(self, old: list[LibraryItem], new: list[LibraryItem]) -> bool:
+        """Whether ``new`` is shown exactly where ``old`` was: same results, same filter verdict,
+        same sort keys."""
+        if [i.key for i in old] != [i.key for i in new]:
+            return False
+        accepts = self._query.accepts
+        return all(
+            accepts(a) == accepts(b)
+            and (a.created_at, a.cost, a.duration) == (b.created_at, b.cost, b.duration)
+            for a, b in zip(old, new, strict=True)
+        )
 
     def remove_job(self, job_id: str) -> None:
         if self._by_job.pop(job_id, None) is not None:

@@ -142,7 +142,6 @@ class LibraryView(QWidget):
     def _wire(self) -> None:
         self.filters.query_changed.connect(self._on_query_changed)
         self.grid.activated.connect(self._on_activated)
-        self.grid.doubleClicked.connect(self._on_activated)
         self.grid.customContextMenuRequested.connect(self._on_context_menu)
         self.grid.hovered_changed.connect(self._on_hovered)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection_changed)

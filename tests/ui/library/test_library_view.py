@@ -257,3 +257,62 @@ def test_export_goes_through_the_studio_library(library_view, make_job, clips, t
     assert written[0].read_bytes() == clips.mp4.read_bytes()
     assert json.loads(written[1].read_text())["request"] == {"positivePrompt": "kite"}
     assert exported == [[str(p) for p in written]]
+
+
+def test_double_click_opens_a_result_once(library_view, make_job, clips, qtbot):
+    job = make_job("kite", video=clips.mp4)
+    view = library_view([job])
+    opened = []
+    view.result_activated.connect(lambda *args: opened.append(args))
+    centre = view.grid.visualRect(view.model.index(0, 0)).center()
+    viewport = view.grid.viewport()
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=centre)  # a real double-click
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=centre)  # starts with a click
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    assert opened == [(job.id, 0)]
+
+
+def test_a_job_finishing_updates_its_card_in_place(library_view, make_job, clips, qtbot):
+    running = make_job("almost there", state=JobState.PROCESSING, created_at=time.time())
+    others = [make_job(f"clip {n}", video=clips.mp4) for n in range(3)]
+    view = library_view([running, *others])
+    view.select_result(running.id)
+    resets = []
+    view.model.modelReset.connect(lambda: resets.append(1))
+
+    done = make_job(
+        "almost there", video=clips.mp4, job_id=running.id, created_at=running.created_at
+    )
+    view.update_job(done)
+    assert resets == []  # same place, same filters: repainted, not rebuilt
+    assert view.model.item(0).playable and view.selected_results() == [(running.id, 0)]
+
+    view.filters.status_filter.setCurrentIndex(view.filters.status_filter.findText("Ready"))
+    failed = make_job("almost there", state=JobState.FAILED, job_id=running.id)
+    failed.created_at = running.created_at
+    view.update_job(failed)
+    assert running.id not in shown_ids(view) and len(shown_ids(view)) == 3
+
+
+def test_the_grid_looks_right(library_view, make_job, clips, qtbot, model_airs):
+    jobs = [
+        make_job(
+            "A red kite over golden dunes at sunset, wide shot", video=clips.mp4, favourite=True
+        ),
+        make_job("Harbour at dawn, fishing boats drift", video=clips.mp4_b, results=2),
+        make_job("Forest path in fog", video=clips.webm, model=model_airs[-1]),
+        make_job("Neon city rain", state=JobState.PROCESSING, created_at=time.time()),
+        make_job("Close-up of a cat", state=JobState.FAILED),
+    ]
+    view = library_view(jobs, size=(1000, 520))
+    loader = view.thumbnails
+    qtbot.waitUntil(lambda: len(loader.memory) == 3 and loader.pending() == 0, timeout=5000)
+    view.grid.viewport().repaint()
+    shot = view.grab()
+    shot.save("/tmp/shots/library.png")
+    image = shot.toImage()
+    for job in jobs[:3]:
+        rect = view.grid.visualRect(view.model.index_of((job.id, 0)))
+        centre = view.grid.viewport().mapTo(view, rect.center() - QPoint(0, 30))
+        assert image.pixelColor(centre).name() != "#1c1c20", job.spec.prompt  # a picture
+    assert view.count_label.text() == "6 results"
