@@ -133,6 +133,7 @@ class Lifecycle:
         *,
         base_url: Callable[[], str],
         default_ttl: Callable[[], int | None],
+        scrub: Callable[[str], str] = lambda text: text,
     ) -> None:
         self.videos_dir = data_dir / "videos"
         self.videos_dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,7 @@ class Lifecycle:
         self.pool = pool
         self.base_url = base_url
         self.default_ttl = default_ttl
+        self.scrub = scrub  # keeps API keys (say, pasted into a prompt) out of the index
         self.jobs: dict[str, Job] = {}
         self.videos: dict[str, VideoFile] = {}
         self.by_video_id: dict[str, VideoFile] = {}
@@ -164,7 +166,7 @@ class Lifecycle:
 
     def _save(self, video: VideoFile) -> None:
         with self._index.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(video)) + "\n")
+            fh.write(self.scrub(json.dumps(asdict(video))) + "\n")
 
     # ---- jobs
     def accept(self, job: Job) -> None:

@@ -78,6 +78,7 @@ class Sandbox:
             self.pool,
             base_url=self.public_host,
             default_ttl=lambda: self.protocol.default_ttl,
+            scrub=self.log.scrub,
         )
         self.sessions: dict[str, WsSession] = {}
         self.counts: Counter[str] = Counter()
