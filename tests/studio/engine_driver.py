@@ -87,8 +87,8 @@ async def main(args: argparse.Namespace) -> None:
             number_results=args.results,
             frames=frames,
         )
-        asyncio.create_task(engine.submit(spec))
-        await asyncio.Future()
+        submitting = asyncio.create_task(engine.submit(spec))
+        await asyncio.wait([submitting, asyncio.get_running_loop().create_future()])
     jobs = [await engine.wait(j.id) for j in engine.jobs()]
     say(
         {
