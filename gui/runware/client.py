@@ -337,7 +337,7 @@ class RunwareClient:
                 mode = "ab" if status == 206 else "wb"
                 done = have if status == 206 else 0
                 with open(part, mode) as fh:
-                    async for chunk in response.aiter_raw(256 * 1024):
+                    async for chunk in response.aiter_raw():
                         fh.write(chunk)
                         done += len(chunk)
                         if progress:
