@@ -108,8 +108,44 @@ class JobSpec(BaseModel):
         try:
             task = self.to_task(str(uuid.uuid4()))
         except ValueError as exc:  # pydantic's limits (quality, count, ttl, URLs)
-            return [Problem(code="invalidParameter", parameter="spec", message=_first_error(exc))]
+            # the catalogue says it in the model's words when it can (e.g. "1 to 4 videos")
+            found = catalog.check_request(self._unchecked_wire())
+            fallback = Problem(code="invalidParameter", parameter="spec", message=_first_error(exc))
+            return found or [fallback]
         return catalog.check(task)
+
+    def _unchecked_wire(self) -> dict[str, object]:
+        """The request as plain JSON without the wire model's checks, for the catalogue."""
+        inputs: dict[str, object] = {}
+        if self.frames:
+            inputs["frameImages"] = [
+                {"image": f"pending-upload:{f.sha256[:12]}", "frame": f.frame} for f in self.frames
+            ]
+        if self.video_id:
+            inputs["videoId"] = self.video_id
+        raw: dict[str, object | None] = {
+            "taskType": "videoInference",
+            "taskUUID": str(uuid.uuid4()),
+            "model": self.model,
+            "positivePrompt": self.prompt,
+            "width": self.width,
+            "height": self.height,
+            "duration": self.duration,
+            "seed": self.seed,
+            "outputType": "URL",
+            "outputFormat": self.output_format,
+            "outputQuality": self.output_quality,
+            "deliveryMethod": "async",
+            "webhookURL": self.webhook_url,
+            "uploadEndpoint": self.upload_endpoint,
+            "safety": {"mode": self.safety_mode} if self.safety_mode else None,
+            "ttl": self.ttl,
+            "includeCost": True,
+            "numberResults": self.number_results,
+            "inputs": inputs or None,
+            "providerSettings": self.provider_settings or None,
+        }
+        return {k: v for k, v in raw.items() if v is not None}
 
     def estimate(self, catalog: Catalog) -> Decimal | None:
         model = catalog.get(self.model)
