@@ -1,0 +1,141 @@
+"""Fixtures for window tests: the whole studio on the sandbox subprocess, drag-and-drop, stalls.
+
+UI flows use pattern B (see qt-headless.md): ``qloop_running`` plus ``qtbot.waitUntil`` in a
+sync test; coroutines are started with ``asyncio.ensure_future`` and waited for the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from gui.app import LaunchOptions, Studio
+from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
+
+FAST_POLLS = PollTimings(first_delay=0.2, max_interval=0.5, error_delay=0.3, download_retry=0.3)
+
+
+def drop_files(widget: QWidget, paths: list[Path]) -> bool:
+    """Drag files onto ``widget`` and drop them, with the events Qt would send."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(widget.rect().center())
+    act, btn, mod = (
+        Qt.DropAction.CopyAction,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    enter = QDragEnterEvent(pos, act, mime, btn, mod)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    QApplication.sendEvent(widget, QDragMoveEvent(pos, act, mime, btn, mod))
+    drop = QDropEvent(pos, act, mime, btn, mod, QEvent.Type.Drop)
+    QApplication.sendEvent(widget, drop)
+    return drop.isAccepted()
+
+
+def await_in_qt(qtbot: Any, coro: Any, timeout: int = 30_000) -> Any:
+    """Run a coroutine on the running qasync loop and wait for it with Qt's loop (pattern B)."""
+    future = asyncio.ensure_future(coro)
+    qtbot.waitUntil(future.done, timeout=timeout)
+    return future.result()
+
+
+class StallMeter(QObject):
+    """A 5 ms timer; the longest gap between its ticks is the longest the event loop stalled."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        super().__init__()
+        self.interval = interval_ms / 1000
+        self.longest = 0.0
+        self.ticks = 0
+        self._last: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.longest = max(self.longest, now - self._last)
+        self._last = now
+        self.ticks += 1
+
+
+@pytest.fixture
+def make_studio(qtbot, qloop_running, tmp_path: Path) -> Iterator[Callable[..., Studio]]:  # type: ignore[no-untyped-def]
+    """Start studios on the sandbox subprocess; each is stopped (engine, client, sandbox) after."""
+    studios: list[Studio] = []
+
+    def make(
+        data_dir: Path | None = None,
+        processing_seconds: float = 0.3,
+        *,
+        runware: Any = None,
+        **options: Any,
+    ) -> Studio:
+        """``runware``: a running SandboxProcess to use as "Runware" (a key and an API URL,
+        as with the real service) instead of the sandbox the app starts itself."""
+        data_dir = data_dir or tmp_path / "data"
+        if runware is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            SettingsStore(data_dir / SettingsStore.FILE_NAME).save(
+                Settings(backend="runware", api_url=runware.url, poll=FAST_POLLS)
+            )
+            SecretStore(environ={}).set(runware.api_key)
+        studio = Studio(
+            LaunchOptions(
+                sandbox=runware is None,
+                data_dir=data_dir,
+                sandbox_options={"processing_seconds": processing_seconds, **options},
+            ),
+            secrets=SecretStore(environ={}),
+        )
+        studios.append(studio)
+        studio.controller.open_url = lambda url: True  # never launch a file manager in tests
+        studio.window.resize(1440, 900)
+        studio.window.show()
+        await_in_qt(qtbot, studio.start(), timeout=60_000)
+        assert studio.engine is not None, studio.start_error
+        return studio
+
+    yield make
+    for studio in studios:
+        if studio.engine is not None or studio.backend is not None:
+            await_in_qt(qtbot, studio.stop(), timeout=30_000)
+        studio.compose.wait_for_images()
+        studio.window.close()
+        studio.window.deleteLater()
+
+
+@pytest.fixture
+def studio(make_studio: Callable[..., Studio]) -> Studio:
+    return make_studio()
+
+
+def sandbox_requests(studio: Studio, task_type: str | None = None) -> list[dict[str, Any]]:
+    """The tasks the sandbox received (from its request log), optionally of one type."""
+    assert studio.backend is not None and studio.backend.sandbox is not None
+    tasks = []
+    for entry in studio.backend.sandbox.requests():
+        for task in entry.get("request") or []:
+            if isinstance(task, dict) and (task_type is None or task.get("taskType") == task_type):
+                tasks.append(task)
+    return tasks

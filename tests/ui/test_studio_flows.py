@@ -1,0 +1,210 @@
+"""The whole window against the sandbox subprocess: generate, play, frame images, remix, resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from gui.app import Studio
+from gui.studio.jobs import Job, JobState
+from gui.ui.jobs.model import JobRole
+from tests.ui.conftest import await_in_qt, drop_files, sandbox_requests
+
+PLAYABLE = {
+    QMediaPlayer.MediaStatus.LoadedMedia,
+    QMediaPlayer.MediaStatus.BufferedMedia,
+    QMediaPlayer.MediaStatus.EndOfMedia,
+}
+
+
+def activate(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    studio.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is studio.window, timeout=5000)
+
+
+def type_prompt_and_generate(qtbot, studio: Studio, prompt: str) -> Job:  # type: ignore[no-untyped-def]
+    """As the user does it: type, Ctrl+Enter; returns the job that appears in the panel."""
+    model = studio.window.jobs_model
+    before = model.rowCount()
+    activate(qtbot, studio)
+    studio.compose.focus_prompt()
+    studio.compose.prompt.edit.selectAll()
+    QTest.keyClicks(studio.compose.prompt.edit, prompt)
+    QTest.keyClick(
+        studio.compose.prompt.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(lambda: model.rowCount() == before + 1, timeout=15_000)
+    job = model.job_at(0)
+    assert job is not None and job.spec.prompt == prompt
+    return job
+
+
+def wait_ready(qtbot, job: Job, timeout: int = 90_000) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: job.state.is_final, timeout=timeout)
+    assert job.state is JobState.READY, (job.state, job.error_code, job.error_message)
+
+
+def test_type_pick_size_and_length_generate_and_play(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    window, compose = studio.window, studio.compose
+    assert window.banner.isVisible() and "sandbox" in window.banner.text().lower()
+    compose.video.size_picker.button_for("720×1280").click()
+    compose.video.duration.button_for(4.0).click()
+
+    job = type_prompt_and_generate(qtbot, studio, "A paper boat drifting down a rainy street")
+    assert (job.spec.width, job.spec.height, job.spec.duration) == (720, 1280, 4.0)
+    assert window.jobs_panel.current_job() is job  # the new job is selected
+    row = window.jobs_model.index_of(job.id)
+    assert row.data(JobRole.COST_TEXT).startswith("~$")  # an estimate until it finishes
+
+    wait_ready(qtbot, job)
+    assert window.jobs_model.index_of(job.id).data(JobRole.STATE) == JobState.READY
+    assert not window.jobs_model.index_of(job.id).data(JobRole.COST_TEXT).startswith("~")
+    player = window.player
+    qtbot.waitUntil(lambda: player.media.mediaStatus() in PLAYABLE, timeout=20_000)
+    assert player.media.source().toLocalFile() == job.results[0].local_path
+    qtbot.waitUntil(lambda: player.media.duration() > 0, timeout=5000)
+    assert abs(player.media.duration() - 4000) <= 1000 / 30  # within one frame at 30 fps
+    details = window.details
+    assert details.video_id.value.text() == job.results[0].video_id
+    assert details.prompt.text() == "A paper boat drifting down a rainy street"
+    assert details.remix_button.isEnabled()
+
+
+def test_dropped_png_is_previewed_and_sent_as_the_first_frame(
+    qtbot, studio: Studio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    png = tmp_path / "harbour at dawn.png"
+    Image.new("RGB", (1280, 720), "teal").save(png)
+    zone = studio.compose.zones["first"]
+    assert drop_files(zone, [png])
+    qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=10_000)
+    assert zone.facts is not None and Path(zone.facts.path) == png
+    assert not zone.preview.isHidden()
+
+    job = type_prompt_and_generate(qtbot, studio, "The harbour wakes up, gulls circling")
+    qtbot.waitUntil(lambda: job.state not in (JobState.QUEUED, JobState.UPLOADING), timeout=20_000)
+    assert job.spec.frames and job.spec.frames[0].frame == "first"
+    uploads = sandbox_requests(studio, "imageUpload")
+    assert len(uploads) == 1
+    sent = [t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == job.task_uuid]
+    assert sent, "the sandbox never saw the job"
+    frames = sent[0]["inputs"]["frameImages"]
+    assert len(frames) == 1 and frames[0]["frame"] == "first"
+    assert not str(frames[0]["image"]).startswith("pending-upload")
+    journal_request = studio.journal.request_of(job.id)
+    assert journal_request is not None and journal_request["inputs"]["frameImages"] == frames
+
+
+def test_dropped_text_file_is_refused_and_nothing_is_sent(
+    qtbot, studio: Studio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    notes = tmp_path / "shot list.txt"
+    notes.write_text("1. wide shot of the harbour\n2. close-up\n", "utf-8")
+    zone = studio.compose.zones["first"]
+    drop_files(zone, [notes])
+    qtbot.waitUntil(lambda: zone.message_text() != "", timeout=5000)
+    message = zone.message_text()
+    assert "shot list.txt" in message or "image" in message.lower()
+    assert zone.frame_input() is None
+    qtbot.wait(500)  # anything sent would be in the log by now
+    assert sandbox_requests(studio, "videoInference") == []
+    assert sandbox_requests(studio, "imageUpload") == []
+    assert studio.window.jobs_model.rowCount() == 0
+
+
+def test_remix_a_finished_job_sends_its_video_id_without_a_size(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    source = type_prompt_and_generate(qtbot, studio, "A red kite over the dunes")
+    wait_ready(qtbot, source)
+    window = studio.window
+    assert window.jobs_panel.select_job(source.id)
+    assert window.details.remix_button.isEnabled()
+    window.details.remix_button.click()
+    assert studio.compose.is_remixing()
+
+    remix = type_prompt_and_generate(qtbot, studio, "The same kite, now at night under fireworks")
+    assert remix.spec.video_id == source.results[0].video_id
+    assert remix.lineage.kind == "remix" and remix.lineage.parent_job_id == source.id
+    qtbot.waitUntil(lambda: remix.state is not JobState.QUEUED, timeout=20_000)
+    sent = [
+        t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == remix.task_uuid
+    ]
+    assert sent and sent[0]["inputs"]["videoId"] == source.results[0].video_id
+    assert "width" not in sent[0] and "height" not in sent[0]
+    # the remix was sent: the form is itself again
+    qtbot.waitUntil(lambda: not studio.compose.is_remixing(), timeout=10_000)
+    wait_ready(qtbot, remix)
+    assert window.jobs_model.index_of(remix.id).data(JobRole.LINEAGE_TEXT) == "remix"
+
+
+def test_use_frame_and_continue_from_last_frame_fill_the_first_frame(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    job = type_prompt_and_generate(qtbot, studio, "A lantern drifting over a lake")
+    wait_ready(qtbot, job)
+    window, zone = studio.window, studio.compose.zones["first"]
+    player = window.player
+    qtbot.waitUntil(lambda: player.current_frame_image() is not None, timeout=20_000)
+    player.media.pause()
+    window.details.use_frame_button.click()
+    qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=10_000)
+    used = Path(zone.facts.path)  # type: ignore[union-attr]
+    assert used.parent == studio.library.frames and used.suffix == ".png"
+
+    zone.clear()
+    window.details.continue_button.click()
+    qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=20_000)
+    last = Path(zone.facts.path)  # type: ignore[union-attr]
+    assert last.parent == studio.library.frames and last != used
+    follow = type_prompt_and_generate(qtbot, studio, "The lantern lands on the far shore")
+    assert follow.lineage.kind == "lastFrame" and follow.lineage.parent_job_id == job.id
+
+
+def test_unfinished_jobs_resume_at_start_and_show_as_such(
+    qtbot, make_studio, sandbox_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # a server that outlives the app, as Runware does
+    server = sandbox_factory(processing_seconds=6)
+    data = tmp_path / "resume"
+    first = make_studio(data, runware=server)
+    assert first.window.status.backend_label.text() == "Runware"
+    job = type_prompt_and_generate(qtbot, first, "A slow sunrise over mountains")
+    qtbot.waitUntil(lambda: job.state in (JobState.SUBMITTED, JobState.PROCESSING), timeout=20_000)
+    await_in_qt(qtbot, first.stop())
+    first.window.close()
+
+    second = make_studio(data, runware=server)
+    model = second.window.jobs_model
+    assert model.rowCount() == 1
+    index = model.index_of(job.id)
+    assert index.data(JobRole.RESUMED) is True
+    assert "Resuming 1 unfinished job" in second.window.status.currentMessage()
+    resumed = model.job(job.id)
+    assert resumed is not None
+    qtbot.waitUntil(lambda: resumed.state.is_final, timeout=90_000)
+    assert resumed.state is JobState.READY
+    assert model.index_of(job.id).data(JobRole.RESUMED) is False
+
+
+def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    assert studio.backend.sandbox is not None
+    studio.backend.sandbox.set_faults(
+        {
+            "faults": [
+                {
+                    "kind": "task_failure",
+                    "code": "contentPolicyViolation",
+                    "prompt_contains": "forbidden",
+                }
+            ]
+        }
+    )
+    job = type_prompt_and_generate(qtbot, studio, "A forbidden scene")
+    qtbot.waitUntil(lambda: job.state.is_final, timeout=60_000)
+    assert job.state is JobState.FAILED
+    text = studio.window.jobs_model.index_of(job.id).data(JobRole.ERROR_TEXT)
+    assert text.startswith("contentPolicyViolation: ")
+    assert studio.window.player.empty_title.text() == "Failed"
+    assert "contentPolicyViolation" in studio.window.details.error.text()
