@@ -1,31 +1,30 @@
 """The engine: submits jobs, polls every task in flight in one request, downloads, recovers.
 
 Everything runs on one asyncio loop. Every change is committed to the journal before it is
-announced through :class:`EngineEvents`; see :mod:`gui.studio.sending`,
-:mod:`gui.studio.polling`, :mod:`gui.studio.downloads` and :mod:`gui.studio.recovery` for the
-stages, and DESIGN.md for how a job travels.
+announced through :class:`EngineEvents`. The stages live in :mod:`gui.studio.sending`,
+:mod:`gui.studio.poll_loop` (with :mod:`gui.studio.polling`), :mod:`gui.studio.downloads` and
+:mod:`gui.studio.recovery`; DESIGN.md tells how a job travels.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from gui.runware.catalog import Catalog
-from gui.runware.client import RunwareClient, TaskPoll
-from gui.runware.errors import AuthError, RunwareError
+from gui.runware.client import RunwareClient
 from gui.studio.downloads import Downloader
 from gui.studio.errors import BudgetExceeded, NothingToRemix, SpecRejected
 from gui.studio.events import EngineEvents
 from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Lineage, Result, ResultState
-from gui.studio.journal import Journal
+from gui.studio.journal import Journal, Spend
 from gui.studio.library import Library
-from gui.studio.polling import PollSchedule, apply_poll, finish_if_done
+from gui.studio.poll_loop import PollLoop
+from gui.studio.polling import finish_if_done
 from gui.studio.recovery import plan_recovery
 from gui.studio.sending import Sender, StageGate
 from gui.studio.settings import Settings
@@ -67,7 +66,6 @@ class Engine:
         self.events = events or EngineEvents()
         self.book = JobBook(journal, self.events)
         self.timings = settings.poll
-        self._schedule = PollSchedule(self.timings)
         self.sender = Sender(
             client, self.book, library, catalog, on_sent=self._on_sent, gate=stage_gate
         )
@@ -79,14 +77,22 @@ class Engine:
             retry_delay=self.timings.download_retry,
             gate=stage_gate,
         )
-        self._gate = stage_gate
         self._sending: dict[str, asyncio.Task[None]] = {}
-        self._unconfirmed: set[str] = set()  # sent, no answer seen: ask before sending again
-        self._wake = asyncio.Event()
-        self._due = math.inf
-        self._poller: asyncio.Task[None] | None = None
-        self._connected = True
-        self.poll_rounds = 0  # poll requests made (one per round while batching)
+        self.poller = PollLoop(
+            client,
+            self.book,
+            self.downloader,
+            self.timings,
+            is_sending=self._sending.__contains__,
+            resend=self._resend,
+            on_change=self._announce_spend,
+            gate=stage_gate,
+        )
+
+    @property
+    def poll_rounds(self) -> int:
+        """Poll rounds so far (one ``getResponse`` request each while batching)."""
+        return self.poller.rounds
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -97,7 +103,7 @@ class Engine:
         for job in self.book:
             if not job.state.is_final and job.state.is_in_flight and finish_if_done(job):
                 self.book.commit(job)
-        self._unconfirmed = {job.id for job in plan.unconfirmed}
+        self.poller.unconfirmed = {job.id for job in plan.unconfirmed}
         for job in plan.resend:
             if job.state is JobState.UPLOADING:
                 job.mark_requeued()
@@ -105,16 +111,13 @@ class Engine:
             self._start_sending(job)
         for job, result in plan.downloads:
             self.downloader.start(job, result)
-        self._due = asyncio.get_running_loop().time() + self.timings.recovery_poll
-        self._poller = asyncio.create_task(self._poll_loop(), name="poll loop")
+        self.poller.start(first_in=self.timings.recovery_poll)  # every unfinished job, first
         self._announce_spend()
 
     async def stop(self) -> None:
         """Stop polling, sending and downloading; everything resumes at the next start."""
+        await self.poller.stop()
         tasks = list(self._sending.values())
-        if self._poller is not None:
-            tasks.append(self._poller)
-            self._poller = None
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -170,16 +173,20 @@ class Engine:
             if (exc := t.exception()) is not None:
                 log.error("sending job %s failed", job.id, exc_info=exc)
             if job.state in (JobState.QUEUED, JobState.UPLOADING):
-                self._unconfirmed.add(job.id)  # perhaps sent, no answer: ask before resending
-                self._kick()
+                self.poller.unconfirmed.add(job.id)  # perhaps sent, no answer: ask first
+                self.poller.kick()
 
         task.add_done_callback(done)
         return task
 
+    def _resend(self, job: Job) -> None:
+        """Runware said it never received this task: send it again with its taskUUID."""
+        self._start_sending(job, resubmit=True)
+
     def _on_sent(self, job: Job) -> None:
-        self._unconfirmed.discard(job.id)
+        self.poller.unconfirmed.discard(job.id)
         self._announce_spend()
-        self._kick()
+        self.poller.kick()
 
     def _check_budget(self, estimate: float | None) -> None:
         budget = self.settings.daily_budget
@@ -207,90 +214,9 @@ class Engine:
         today = self.journal.spend().today
         self.book.announce(self.events.spend_changed, today, self.settings.daily_budget)
 
-    # ------------------------------------------------------------------ polling
-    def _kick(self) -> None:
-        """A task is newly in flight: poll ``first_delay`` from now (sooner if already due)."""
-        delay = self._schedule.reset()
-        self._due = min(self._due, asyncio.get_running_loop().time() + delay)
-        self._wake.set()
-
-    def _poll_set(self) -> list[Job]:
-        out = []
-        for job in self.book:
-            if job.id in self._sending or job.state.is_final:
-                continue
-            if (
-                job.id in self._unconfirmed
-                or job.state in (JobState.SUBMITTED, JobState.PROCESSING)
-                or (
-                    job.state is JobState.DOWNLOADING
-                    and any(r.state is ResultState.PENDING for r in job.results)
-                )
-            ):
-                out.append(job)
-        return out
-
-    async def _sleep_until_due(self) -> None:
-        loop = asyncio.get_running_loop()
-        while (remaining := self._due - loop.time()) > 0:
-            self._wake.clear()
-            try:
-                timeout = None if math.isinf(remaining) else remaining
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
-
-    async def _poll_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._sleep_until_due()
-            jobs = self._poll_set()
-            if not jobs:
-                self._due = math.inf
-                continue
-            try:
-                polls = await self.client.poll([j.task_uuid for j in jobs])
-            except RunwareError as exc:
-                delay = self._schedule.after_error()
-                self._due = loop.time() + delay
-                self._set_connected(False, _poll_failure(exc), delay)
-                continue
-            self.poll_rounds += 1
-            self._set_connected(True, "Connected to Runware.", None)
-            changed = False
-            for job in jobs:
-                poll = polls.get(job.task_uuid)
-                if poll is not None:
-                    changed |= await self._take_poll(job, poll)
-            self._due = loop.time() + self._schedule.after_poll(changed)
-
-    async def _take_poll(self, job: Job, poll: TaskPoll) -> bool:
-        if job.state.is_final or job.id in self._sending:
-            return False
-        if poll.raw_items:
-            self.journal.record_items(job.task_uuid, poll.raw_items)
-        was_processing = job.state is JobState.PROCESSING
-        outcome = apply_poll(job, poll, unconfirmed=job.id in self._unconfirmed)
-        if outcome.resubmit:
-            self._unconfirmed.discard(job.id)
-            self._start_sending(job, resubmit=True)  # never received: same taskUUID again
-            return True
-        if outcome.confirmed:
-            self._unconfirmed.discard(job.id)
-        if outcome.changed:
-            self.book.commit(job)
-            self._announce_spend()
-        for result in outcome.new_available:
-            self.downloader.start(job, result)
-        if self._gate and job.state is JobState.PROCESSING and not was_processing:
-            await self._gate("processing", job)
-        return outcome.changed
-
-    def _set_connected(self, ok: bool, message: str, retry_in: float | None) -> None:
-        if ok == self._connected and ok:
-            return
-        self._connected = ok
-        self.book.announce(self.events.connection_changed, ok, message, retry_in)
+    def spend(self) -> Spend:
+        """Today, the last 7 days and all time (actual costs where known, else estimates)."""
+        return self.journal.spend()
 
     # ------------------------------------------------------------------ actions on jobs
     async def cancel(self, job_id: str) -> Job:
@@ -304,7 +230,7 @@ class Engine:
             await asyncio.gather(sending, return_exceptions=True)
         if self.journal.submissions(job.task_uuid):
             job.possibly_billed = True  # the request may have arrived
-        self._unconfirmed.discard(job_id)
+        self.poller.unconfirmed.discard(job_id)
         await self.downloader.cancel_job(job_id)
         if not job.state.is_final:
             job.cancel()
@@ -386,6 +312,10 @@ class Engine:
         self.book.forget(removed)
         return removed
 
+    async def export(self, job_id: str, index: int, folder: Path) -> list[Path]:
+        """Copy a saved video and its sidecar into ``folder``."""
+        return await self.library.export(self._result(self.book.get(job_id), index), folder)
+
     async def refresh_balance(self) -> tuple[float, str]:
         details = await self.client.account()
         amount, currency = details.balance.amount, details.balance.currency
@@ -397,9 +327,3 @@ class Engine:
         if not 0 <= index < len(job.results):
             raise NothingToRemix(f"The job has no video number {index + 1}.")
         return job.results[index]
-
-
-def _poll_failure(exc: RunwareError) -> str:
-    if isinstance(exc, AuthError):
-        return f"Runware refused the API key: {exc.message}"
-    return f"Cannot reach Runware: {exc.message}"

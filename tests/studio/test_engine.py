@@ -373,3 +373,29 @@ async def test_a_submit_without_an_answer_is_asked_about_then_sent_once(
         "unknown",
         "accepted",
     ]
+
+
+@pytest.mark.asyncio
+async def test_balance_spend_favourites_history_and_export(
+    sandbox: Any, studio_factory: EngineFactory, tmp_path: Path
+) -> None:
+    studio = await studio_factory(sandbox)
+    engine = studio.engine
+    kept = await wait_final(engine, await engine.submit(sora_spec("take one")))
+    dropped = await wait_final(engine, await engine.submit(sora_spec("take two")))
+    amount, currency = await engine.refresh_balance()
+    assert (amount, currency) == (pytest.approx(1000 - 0.8), "USD")  # the sandbox's starting $1000
+    assert studio.events.named("balance_changed") == [(amount, "USD")]
+    assert engine.spend().today == pytest.approx(0.8) == engine.spend().all_time
+
+    exported = await engine.export(dropped.id, 0, tmp_path / "out")
+    assert [p.suffix for p in exported] == [".mp4", ".json"]
+
+    engine.set_favourite(kept.id)
+    running = await engine.submit(sora_spec("still running", duration=8))
+    assert engine.clear_history() == [dropped.id]
+    assert {j.id for j in engine.jobs()} == {kept.id, running.id}
+    assert not list(studio.library.videos.glob(f"{dropped.results[0].video_uuid}.*"))
+    assert Path(kept.results[0].local_path or "").exists()
+    assert studio.journal.load_jobs()[0].favourite
+    assert studio.events.named("job_removed") == [dropped.id]

@@ -1,0 +1,155 @@
+"""The one loop that asks Runware about every task in flight, all of them in one request.
+
+It sleeps until the next poll is due (see :class:`~gui.studio.polling.PollSchedule`), or until
+``kick()`` says a task was just sent. Jobs whose submit got no answer (*unconfirmed*) are asked
+about like the others; only a task Runware says it never received is handed back to be sent
+again, with the same taskUUID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable
+
+from gui.runware.client import RunwareClient, TaskPoll
+from gui.runware.errors import AuthError, RunwareError
+from gui.studio.downloads import Downloader
+from gui.studio.job_book import JobBook
+from gui.studio.jobs import Job, JobState, ResultState
+from gui.studio.polling import PollSchedule, apply_poll
+from gui.studio.sending import StageGate
+from gui.studio.settings import PollTimings
+
+__all__ = ["PollLoop"]
+
+
+class PollLoop:
+    """Polls in rounds; ``rounds`` counts them (one HTTP request each while batching)."""
+
+    def __init__(
+        self,
+        client: RunwareClient,
+        book: JobBook,
+        downloader: Downloader,
+        timings: PollTimings,
+        *,
+        is_sending: Callable[[str], bool],
+        resend: Callable[[Job], None],
+        on_change: Callable[[], None],
+        gate: StageGate | None = None,
+    ) -> None:
+        self.client = client
+        self.book = book
+        self.downloader = downloader
+        self.schedule = PollSchedule(timings)
+        self.unconfirmed: set[str] = set()  # sent, no answer seen: ask before sending again
+        self.rounds = 0
+        self._is_sending = is_sending
+        self._resend = resend
+        self._on_change = on_change
+        self._gate = gate
+        self._wake = asyncio.Event()
+        self._due = math.inf
+        self._task: asyncio.Task[None] | None = None
+        self._connected = True
+
+    def start(self, first_in: float) -> None:
+        self._due = asyncio.get_running_loop().time() + first_in
+        self._task = asyncio.create_task(self._run(), name="poll loop")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            task, self._task = self._task, None
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def kick(self) -> None:
+        """A task is newly in flight: poll ``first_delay`` from now (sooner if already due)."""
+        delay = self.schedule.reset()
+        self._due = min(self._due, asyncio.get_running_loop().time() + delay)
+        self._wake.set()
+
+    def jobs_to_ask_about(self) -> list[Job]:
+        out = []
+        for job in self.book:
+            if job.state.is_final or self._is_sending(job.id):
+                continue
+            if (
+                job.id in self.unconfirmed
+                or job.state in (JobState.SUBMITTED, JobState.PROCESSING)
+                or (
+                    job.state is JobState.DOWNLOADING
+                    and any(r.state is ResultState.PENDING for r in job.results)
+                )
+            ):
+                out.append(job)
+        return out
+
+    async def _sleep_until_due(self) -> None:
+        loop = asyncio.get_running_loop()
+        while (remaining := self._due - loop.time()) > 0:
+            self._wake.clear()
+            try:
+                timeout = None if math.isinf(remaining) else remaining
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._sleep_until_due()
+            jobs = self.jobs_to_ask_about()
+            if not jobs:
+                self._due = math.inf  # until the next kick
+                continue
+            try:
+                polls = await self.client.poll([j.task_uuid for j in jobs])
+            except RunwareError as exc:
+                delay = self.schedule.after_error()
+                self._due = loop.time() + delay
+                self._set_connected(False, _poll_failure(exc), delay)
+                continue
+            self.rounds += 1
+            self._set_connected(True, "Connected to Runware again.", None)
+            changed = False
+            for job in jobs:
+                poll = polls.get(job.task_uuid)
+                if poll is not None:
+                    changed |= await self._take(job, poll)
+            self._due = loop.time() + self.schedule.after_poll(changed)
+
+    async def _take(self, job: Job, poll: TaskPoll) -> bool:
+        if job.state.is_final or self._is_sending(job.id):
+            return False  # cancelled, or being sent again, while the poll was out
+        if poll.raw_items:
+            self.book.journal.record_items(job.task_uuid, poll.raw_items)
+        was_processing = job.state is JobState.PROCESSING
+        outcome = apply_poll(job, poll, unconfirmed=job.id in self.unconfirmed)
+        if outcome.resubmit:
+            self.unconfirmed.discard(job.id)
+            self._resend(job)  # Runware never received it: the same taskUUID again
+            return True
+        if outcome.confirmed:
+            self.unconfirmed.discard(job.id)
+        if outcome.changed:
+            self.book.commit(job)
+            self._on_change()
+        for result in outcome.new_available:
+            self.downloader.start(job, result)
+        if self._gate and job.state is JobState.PROCESSING and not was_processing:
+            await self._gate("processing", job)
+        return outcome.changed
+
+    def _set_connected(self, ok: bool, message: str, retry_in: float | None) -> None:
+        if ok and self._connected:
+            return
+        self._connected = ok
+        self.book.announce(self.book.events.connection_changed, ok, message, retry_in)
+
+
+def _poll_failure(exc: RunwareError) -> str:
+    if isinstance(exc, AuthError):
+        return f"Runware refused the API key: {exc.message}"
+    return f"Cannot reach Runware: {exc.message}"
