@@ -64,7 +64,13 @@ class Downloader:
             return
         task = asyncio.create_task(self._run(job, result), name=f"download {job.id}/{key[1]}")
         self._tasks[key] = task
-        task.add_done_callback(lambda _t: self._tasks.pop(key, None))
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.pop(key, None)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("saving %s/%s failed", job.id, key[1], exc_info=t.exception())
+
+        task.add_done_callback(done)
 
     @property
     def active(self) -> int:
@@ -126,9 +132,14 @@ class Downloader:
             except RunwareError as exc:
                 if not exc.retryable and attempt >= 2:
                     return {"failed": f"The video could not be saved: {exc.message}"}
-                attempt += 1
                 log.warning("download of %s failed (%s); trying again", dest.name, exc)
-                await asyncio.sleep(min(self.retry_delay * attempt, self.retry_delay * 6))
+            except OSError as exc:  # the disk, not the network: say so, keep the link, retry
+                self.book.announce(
+                    self.book.events.notice,
+                    f"Could not write {dest.name} ({exc.strerror}); trying again.",
+                )
+            attempt += 1
+            await asyncio.sleep(min(self.retry_delay * attempt, self.retry_delay * 6))
 
     async def _complete(self, job: Job, result: Result, dest: Path) -> None:
         video_uuid = result.video_uuid or ""

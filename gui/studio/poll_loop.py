@@ -9,6 +9,7 @@ again, with the same taskUUID.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Callable
 
@@ -22,6 +23,8 @@ from gui.studio.sending import StageGate
 from gui.studio.settings import PollTimings
 
 __all__ = ["PollLoop"]
+
+log = logging.getLogger(__name__)
 
 
 class PollLoop:
@@ -116,8 +119,12 @@ class PollLoop:
             changed = False
             for job in jobs:
                 poll = polls.get(job.task_uuid)
-                if poll is not None:
+                if poll is None:
+                    continue
+                try:
                     changed |= await self._take(job, poll)
+                except Exception:  # one odd answer must not stop the polling of all the others
+                    log.exception("could not take the answer for job %s", job.id)
             self._due = loop.time() + self.schedule.after_poll(changed)
 
     async def _take(self, job: Job, poll: TaskPoll) -> bool:
