@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
 __all__ = ["CLI_COMMANDS", "LaunchOptions", "Studio", "main", "parse_options"]
 
 CLI_COMMANDS = frozenset({"generate", "jobs", "resume", "models"})
+EXIT_AFTER_PAINT_ENV = "SORA_STUDIO_EXIT_AFTER_PAINT"  # benchmarks: see _exit_after_paint
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
+    from gui.ui.pyside_fixes import protect_none
+
+    protect_none()  # before any Qt call: see gui/ui/pyside_fixes.py
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -70,8 +75,46 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     studio = Studio(options)
+    probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
+    if probe and probe not in {"0", "no", "false"}:
+        _exit_after_paint(studio, started=probe == "started")
     with loop:
         return loop.run_until_complete(studio.run())
+
+
+def _exit_after_paint(studio: Studio, *, started: bool) -> None:
+    """Benchmarks (``SORA_STUDIO_EXIT_AFTER_PAINT=1``): print ``first-paint <time.monotonic()>
+    <time.process_time()>`` at the window's first paint event, then close the window (which
+    stops whatever has started). With ``=started``, first wait until the studio has started
+    (journal loaded, jobs listed), repaint the window, and print ``started-paint …`` as well."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    window = studio.window
+    pending: list[asyncio.Future[None]] = []
+
+    async def after_start() -> None:
+        await studio.started.wait()
+        window.repaint()  # synchronous: the jobs list is painted when this returns
+        print(f"started-paint {time.monotonic():.6f} {time.process_time():.4f}", flush=True)
+        window.close()
+
+    def after_first_paint() -> None:
+        if started:
+            pending.append(asyncio.ensure_future(after_start()))
+        else:
+            window.close()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                print(f"first-paint {time.monotonic():.6f} {time.process_time():.4f}", flush=True)
+                QTimer.singleShot(0, after_first_paint)
+            return False
+
+    window.installEventFilter(FirstPaint(window))
 
 
 def configure_application(app: Any) -> None:

@@ -19,6 +19,10 @@ import keyring
 import keyring.backend
 import pytest
 
+from gui.ui.pyside_fixes import protect_none
+
+protect_none()  # PySide6 6.12 drops a reference to None per void call on Python 3.11
+
 
 class MemoryKeyringForTests(keyring.backend.KeyringBackend):
     """In-memory keyring: the real OS keyring cannot run headless (see qt-headless.md)."""

@@ -224,7 +224,7 @@ def test_ten_thousand_jobs(model: JobListModel, qtbot) -> None:  # type: ignore[
 def test_delegate_paints_every_state(model: JobListModel, qapp) -> None:  # type: ignore[no-untyped-def]
     for state in JobState:
         model.add_job(make_job(state))
-    delegate = JobDelegate(JobsPanel(model, default_catalog()).thumbnails)
+    delegate = JobDelegate(model, JobsPanel(model, default_catalog()).thumbnails)
     image = QImage(420, 78, QImage.Format.Format_ARGB32)
     for row in range(model.rowCount()):
         image.fill(0xFFFFFFFF)

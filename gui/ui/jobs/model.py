@@ -8,6 +8,7 @@ row (``dataChanged``); the model is reset only when a whole job list is loaded.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -17,7 +18,7 @@ from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState, ResultState
 from gui.ui.labels import RUNNING_STATES, cost_text, error_text, seconds_text, state_label
 
-__all__ = ["JobListModel", "JobRole"]
+__all__ = ["JobListModel", "JobRole", "JobRow"]
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -42,6 +43,24 @@ class JobRole(IntEnum):
     CREATED_AT = JOB + 16
     VIDEO_IDS = JOB + 17
     LINEAGE_TEXT = JOB + 18
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """Everything one row shows, computed in Python in one go.
+
+    The delegate paints from this: one ``index.data()`` per row instead of one per field, each
+    of which would cross into C++ and back through a QVariant.
+    """
+
+    state: JobState
+    prompt: str
+    meta: str
+    state_text: str
+    cost_text: str
+    error_text: str
+    thumbnail_path: str | None
+    progress: float | None
 
 
 class JobListModel(QAbstractListModel):
@@ -99,6 +118,27 @@ class JobListModel(QAbstractListModel):
         if not 0 <= row < len(self._jobs):
             return None
         return self._jobs[len(self._jobs) - 1 - row]
+
+    def row(self, job: Job) -> JobRow:
+        """What the row of ``job`` shows (for the delegate)."""
+        meta = [self._model_name(job), job.spec.size_label, seconds_text(job.spec.duration)]
+        if job.spec.number_results > 1:
+            meta.append(f"×{job.spec.number_results}")
+        lineage = self._lineage(job)
+        if lineage:
+            meta.append(lineage)
+        if job.id in self._resumed:
+            meta.append("resumed")
+        return JobRow(
+            state=job.state,
+            prompt=" ".join(job.spec.prompt.split()),
+            meta=" · ".join(meta),
+            state_text=self._state_text(job),
+            cost_text=cost_text(job, self._catalog),
+            error_text=error_text(job),
+            thumbnail_path=self._thumbnail(job),
+            progress=self._progress.get(job.id),
+        )
 
     @property
     def running_ids(self) -> frozenset[str]:

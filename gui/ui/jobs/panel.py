@@ -165,7 +165,7 @@ class JobsPanel(QWidget):
         self.view = JobListView(self)
         self.view.setObjectName("JobList")
         self.view.setModel(self.proxy)
-        self.view.setItemDelegate(JobDelegate(self.thumbnails, self.view))
+        self.view.setItemDelegate(JobDelegate(self._model, self.thumbnails, self.view))
         self.view.setUniformItemSizes(True)  # what keeps 10,000 rows cheap
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
