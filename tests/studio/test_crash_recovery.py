@@ -163,3 +163,27 @@ def test_killed_in_each_state_then_restarted_loses_nothing(
             if Path(e["path"]).name in mine
         ]
         assert any(r and r != "bytes=0-" for r in ranges)
+
+
+def test_a_link_that_died_while_the_studio_was_down_is_marked_expired(
+    shared_sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    sandbox = shared_sandbox
+    data = tmp_path / "data"
+    child = _driver(sandbox, data, "--hold", "downloading", "--results", "1")
+    held = _read_line(child, timeout=40)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    db = sqlite3.connect(data / "journal.sqlite3")
+    (task_uuid,) = db.execute("SELECT task_uuid FROM jobs WHERE id = ?", (held["job"],)).fetchone()
+    assert sandbox.expire(task_uuid=task_uuid)  # the URL dies before the studio comes back
+
+    again = _driver(sandbox, data)
+    (job,) = _read_line(again, timeout=60)["jobs"]
+    assert again.wait(20) == 0
+    assert job["state"] == "expired" and "expired before it was saved" in job["error"]
+    assert [r["state"] for r in job["results"]] == ["expired"]
+    assert _processed_submissions(sandbox)[task_uuid] == 1  # nothing was generated again
+    assert not list((data / "videos").glob("*.mp4*"))
+    row = db.execute("SELECT state, error FROM results WHERE job_id = ?", (held["job"],)).fetchone()
+    assert row[0] == "expired" and "Runware no longer has the file" in row[1]
