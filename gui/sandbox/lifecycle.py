@@ -1,9 +1,10 @@
 """Accepted videoInference tasks and their generations, from acceptance to a served file.
 
-Each generation renders at once (at most two renders run together) and becomes ``success`` no
-earlier than ``processing_seconds`` after acceptance, result *i* a little after result *i-1*,
-and never before its file is complete. Finished videos are listed in ``DATA_DIR/videos.jsonl``
-so their URLs and remixes outlive a restart.
+Each generation stays ``processing`` for ``processing_seconds`` (result *i* a stagger longer
+than result *i-1*), then renders (at most two renders run at once) and becomes ``success`` only
+when its file is complete. Rendering waits for the processing time so a task nobody waits for
+(a test's, or one whose server stops first) costs no CPU. Finished videos are listed in
+``DATA_DIR/videos.jsonl`` so their URLs and remixes outlive a restart.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Generation:
     cost: Decimal
     video_uuid: str
     video_id: str
-    ready_at: float  # monotonic time before which it stays "processing"
+    ready_at: float  # monotonic time its rendering may start
     status: str = "processing"  # processing | success | error
     failure: tuple[str, str] | None = None  # injected (code, message), decided at acceptance
     error: tuple[str, str] | None = None
@@ -203,10 +204,10 @@ class Lifecycle:
         info = CONTAINERS[job.container]
         path = self.videos_dir / f"{generation.video_uuid}.{info.extension}"
         spec = job.render_spec(generation, path)
+        await _sleep_until(generation.ready_at)
         result = await self.pool.render(spec)
         self.renders += 1
         generation.render_seconds = result.seconds
-        await _sleep_until(generation.ready_at)
         if job.task.get("uploadEndpoint") and self.upload is not None:
             uploaded = await self.upload(job, generation, path, info.mime)
             if not uploaded:

@@ -1,4 +1,4 @@
-"""Sandbox test fixtures: a module-wide sandbox, a receiver, and videos made once per session."""
+"""Sandbox test fixtures: a session-wide sandbox, a receiver, and videos made once per session."""
 
 from __future__ import annotations
 
@@ -7,21 +7,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from gui.sandbox.process import SandboxProcess
-from tests.sandbox.support import SORA, VEO, Receiver, post, video_task, wait_for
+from tests.sandbox.support import SORA, VEO, Receiver, http, post, video_task, wait_for
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """One sandbox for a whole module, for tests that leave no state others could see."""
+    """One sandbox for the session (starting one costs most of a second of CPU). Tests using it
+    look only at their own tasks, and leave no fault rules behind (see ``shared``)."""
     process = SandboxProcess.start(
         tmp_path_factory.mktemp("shared-sandbox"), processing_seconds=0.2
     )
     yield process
     process.stop()
+
+
+@pytest.fixture
+def shared(shared_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
+    """The session's sandbox; its fault rules and protocol switches go back to the defaults
+    after the test."""
+    yield shared_sandbox
+    shared_sandbox.set_faults({"faults": [], "protocol": {}})
 
 
 @pytest.fixture
@@ -59,16 +67,8 @@ MADE = [
 
 
 @pytest.fixture(scope="session")
-def video_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """A sandbox for the whole session, serving the videos of :func:`made_videos`."""
-    process = SandboxProcess.start(tmp_path_factory.mktemp("video-sandbox"), processing_seconds=0)
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="session")
 def made_videos(
-    video_sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
+    shared_sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, MadeVideo]:
     """4-second videos in every format, made once per session through the real API."""
     folder = tmp_path_factory.mktemp("made-videos")
@@ -76,12 +76,12 @@ def made_videos(
         name: video_task(model=model, outputFormat=fmt, width=w, height=h, duration=4)
         for name, model, fmt, w, h, _ in MADE
     }
-    assert post(video_sandbox, list(tasks.values())).status_code == 200
+    assert post(shared_sandbox, list(tasks.values())).status_code == 200
     made = {}
     for name, model, fmt, w, h, fps in MADE:
-        item = wait_for(video_sandbox, tasks[name]["taskUUID"])["data"][0]
+        item = wait_for(shared_sandbox, tasks[name]["taskUUID"])["data"][0]
         assert item["status"] == "success", item
         path = folder / f"{name}.{fmt.lower()}"
-        path.write_bytes(httpx.get(item["videoURL"], timeout=30).content)
+        path.write_bytes(http.get(item["videoURL"], timeout=30).content)
         made[name] = MadeVideo(fmt, model, w, h, fps, 4.0, item, path)
     return made

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from gui.sandbox.process import SandboxProcess
-from tests.sandbox.support import post
+from tests.sandbox.support import http, poll_task, post, video_task
 
 INVALID_KEY = {
     "errors": [
@@ -69,7 +68,7 @@ def test_other_bearer_schemes_are_not_keys(shared_sandbox: SandboxProcess) -> No
     ids=["invalid-json", "object", "empty-array", "not-objects", "string", "empty"],
 )
 def test_body_must_be_an_array_of_tasks(shared_sandbox: SandboxProcess, content: bytes) -> None:
-    response = httpx.post(
+    response = http.post(
         shared_sandbox.url,
         content=content,
         headers={"Authorization": f"Bearer {shared_sandbox.api_key}"},
@@ -80,18 +79,19 @@ def test_body_must_be_an_array_of_tasks(shared_sandbox: SandboxProcess, content:
     assert "data" not in response.json()
 
 
-def test_invalid_request_code_is_configurable(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(
-        faults={"protocol": {"invalid_request_code": "badRequest", "invalid_request_status": 422}}
+def test_invalid_request_code_is_configurable(shared: SandboxProcess) -> None:
+    sb = shared
+    sb.set_faults(
+        {"protocol": {"invalid_request_code": "badRequest", "invalid_request_status": 422}}
     )
-    response = httpx.post(sb.url, content=b"{}", headers={"Authorization": f"Bearer {sb.api_key}"})
+    response = http.post(sb.url, content=b"{}", headers={"Authorization": f"Bearer {sb.api_key}"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "badRequest"
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
 def test_methods_other_than_post_are_405(shared_sandbox: SandboxProcess, method: str) -> None:
-    response = httpx.request(method, shared_sandbox.url)
+    response = http.request(method, shared_sandbox.url)
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
 
@@ -103,3 +103,8 @@ def test_several_keys_each_work_and_have_their_own_balance(sandbox_factory) -> N
         assert post(sb, [PING], key=key).status_code == 200
     assert post(sb, [PING], key="sandbox-demo-key").status_code == 401  # default off now
     assert [b["balance"] for b in sb.state()["balances"]] == [25.0, 25.0]
+    # and each key sees only its own tasks
+    task = video_task()
+    post(sb, [task], key="key-alpha-0001")
+    assert post(sb, [poll_task(task["taskUUID"])], key="key-beta-0002").status_code == 400
+    assert post(sb, [poll_task(task["taskUUID"])], key="key-alpha-0001").status_code == 200

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from gui.sandbox.process import SandboxProcess
-from tests.sandbox.support import new_uuid, poll_task, post, video_task, wait_for
+from tests.sandbox.support import http, new_uuid, poll_task, post, video_task, wait_for
 
 PING = {"taskType": "ping", "ping": True}
 
 
 @pytest.fixture
-def faulty(shared_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
-    """The module's sandbox, with its fault rules cleared again after each test."""
-    yield shared_sandbox
-    shared_sandbox.set_faults({"faults": []})
+def faulty(shared: SandboxProcess) -> SandboxProcess:
+    return shared
 
 
 def test_latency_only_where_scoped(faulty: SandboxProcess) -> None:
@@ -157,15 +154,15 @@ def test_faults_are_logged_and_reported(faulty: SandboxProcess) -> None:
     post(faulty, [PING])
     entry = faulty.requests()[-1]
     assert entry["fault"] == ["http_error"] and entry["status"] == 429
-    described = httpx.get(f"{faulty.origin}/_sandbox/faults").json()
+    described = http.get(f"{faulty.origin}/_sandbox/faults").json()
     assert described["fired"] == {"http_error": 1}
     assert described["scenario"]["faults"][0]["status"] == 429
 
 
 def test_bad_scenarios_are_refused(faulty: SandboxProcess) -> None:
-    response = httpx.post(f"{faulty.origin}/_sandbox/faults", json={"faults": [{"kind": "nope"}]})
+    response = http.post(f"{faulty.origin}/_sandbox/faults", json={"faults": [{"kind": "nope"}]})
     assert response.status_code == 400
-    response = httpx.post(
+    response = http.post(
         f"{faulty.origin}/_sandbox/faults", json={"faults": [{"kind": "drop", "rate": 2}]}
     )
     assert response.status_code == 400

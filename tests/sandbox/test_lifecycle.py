@@ -7,10 +7,9 @@ import time
 import uuid
 
 import av
-import httpx
 
 from gui.sandbox.process import SandboxProcess
-from tests.sandbox.support import new_uuid, poll_task, post, video_task, wait_for
+from tests.sandbox.support import http, new_uuid, poll_task, post, video_task, wait_for
 
 VIDEO_ID = re.compile(r"^video_[0-9a-f]{16,}$")
 
@@ -64,17 +63,17 @@ def test_results_are_cumulative_and_staggered(sandbox_factory) -> None:  # type:
     assert items[0]["videoUUID"] != items[1]["videoUUID"]
 
 
-def test_success_only_once_the_file_is_whole(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(processing_seconds=0)
+def test_success_only_once_the_file_is_whole(shared_sandbox: SandboxProcess) -> None:
+    sb = shared_sandbox
     task = video_task(duration=8)
     post(sb, [task])
-    # rendering 8 s of 720p takes a moment even with no processing time: still processing
+    # processing time, then rendering 8 s of 720p: still processing
     assert post(sb, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "processing"
     while (item := post(sb, [poll_task(task["taskUUID"])]).json()["data"][0])[
         "status"
     ] != "success":
         time.sleep(0.02)
-    content = httpx.get(item["videoURL"]).content  # fetched the instant success showed
+    content = http.get(item["videoURL"]).content  # fetched the instant success showed
     path = sb.data_dir / "check.mp4"
     path.write_bytes(content)
     with av.open(str(path)) as container:
@@ -88,15 +87,12 @@ def test_cost_only_when_asked(shared_sandbox: SandboxProcess) -> None:
     assert item["status"] == "success" and "cost" not in item
 
 
-def test_pending_alias_and_cost_always_switches(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(
-        processing_seconds=1.0,
-        faults={"protocol": {"processing_status": "pending", "always_include_cost": True}},
-    )
+def test_pending_alias_and_cost_always_switches(shared: SandboxProcess) -> None:
+    shared.set_faults({"protocol": {"processing_status": "pending", "always_include_cost": True}})
     task = video_task(duration=8)
-    post(sb, [task])
-    assert post(sb, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "pending"
-    item = wait_for(sb, task["taskUUID"])["data"][0]
+    post(shared, [task])
+    assert post(shared, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "pending"
+    item = wait_for(shared, task["taskUUID"])["data"][0]
     assert item["cost"] == 0.8
 
 
@@ -120,9 +116,9 @@ def test_many_polls_in_one_request_each_answered(shared_sandbox: SandboxProcess)
     assert polls_logged[0]["task_types"] == ["getResponse"] * 4
 
 
-def test_unknown_task_uuid_default_and_switch(sandbox_factory, shared_sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_task_uuid_default_and_switch(shared: SandboxProcess) -> None:
     missing = new_uuid()
-    response = post(shared_sandbox, [poll_task(missing)])
+    response = post(shared, [poll_task(missing)])
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert (error["code"], error["taskUUID"], error["taskType"]) == (
@@ -130,27 +126,18 @@ def test_unknown_task_uuid_default_and_switch(sandbox_factory, shared_sandbox) -
         missing,
         "getResponse",
     )
-    sb = sandbox_factory(
-        faults={
-            "protocol": {"unknown_task_code": "taskFailedOrNotFound", "unknown_task_status": 404}
-        }
+    shared.set_faults(
+        {"protocol": {"unknown_task_code": "taskFailedOrNotFound", "unknown_task_status": 404}}
     )
-    response = post(sb, [poll_task(missing)])
+    response = post(shared, [poll_task(missing)])
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "taskFailedOrNotFound"
 
 
-def test_tasks_are_private_to_their_key(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(api_keys=["owner-key-0001", "other-key-0002"])
-    task = video_task()
-    post(sb, [task], key="owner-key-0001")
-    assert post(sb, [poll_task(task["taskUUID"])], key="other-key-0002").status_code == 400
-    assert post(sb, [poll_task(task["taskUUID"])], key="owner-key-0001").status_code == 200
-
-
-def test_failed_generation_shapes(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+def test_failed_generation_shapes(shared: SandboxProcess) -> None:
     failing = {"faults": [{"kind": "task_failure", "prompt_contains": "doomed", "times": 1}]}
-    sb = sandbox_factory(faults=failing)
+    sb = shared
+    sb.set_faults(failing)
     task = video_task(positivePrompt="A doomed voyage", numberResults=2)
     post(sb, [task])
     body = wait_for(sb, task["taskUUID"], count=2)
@@ -203,7 +190,7 @@ def test_remix_derives_from_its_source(shared_sandbox: SandboxProcess) -> None:
     tasks = {t["taskUUID"]: t for t in shared_sandbox.state()["tasks"]}
     assert tasks[remix["taskUUID"]]["generations"][0]["videoURL"] == item["videoURL"]
     path = shared_sandbox.data_dir / "remix.mp4"
-    path.write_bytes(httpx.get(item["videoURL"]).content)
+    path.write_bytes(http.get(item["videoURL"]).content)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert (stream.width, stream.height) == (720, 1280)  # the source's size

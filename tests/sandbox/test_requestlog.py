@@ -21,8 +21,9 @@ from tests.sandbox.support import (
 SECRET = "sk-live-SECRET-7f3a9c2e1b"
 
 
-def test_entries_describe_each_request(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory()
+def test_entries_describe_each_request(shared_sandbox) -> None:  # type: ignore[no-untyped-def]
+    sb = shared_sandbox
+    before = len(sb.requests())
     task = video_task()
     post(sb, [task])
     wait_for(sb, task["taskUUID"])
@@ -30,7 +31,7 @@ def test_entries_describe_each_request(sandbox_factory) -> None:  # type: ignore
     post(sb, [poll_task(task["taskUUID"]), poll_task(unknown)])
     upload = {"taskType": "imageUpload", "taskUUID": new_uuid(), "image": data_uri(image_bytes())}
     post(sb, [upload])
-    entries = sb.requests()
+    entries = sb.requests()[before:]
     submit = entries[0]
     assert set(submit) >= {
         "ts",

@@ -28,7 +28,9 @@ VIDEO = {
 
 
 @pytest.mark.asyncio
-async def test_rest_video_with_two_results_through_a_503(sandbox: SandboxProcess) -> None:
+async def test_rest_video_with_two_results_through_a_503(shared: SandboxProcess) -> None:
+    sandbox = shared
+    spent = sandbox.state()["balances"][0]["spent"]
     sandbox.set_faults(
         {"faults": [{"kind": "http_error", "scope": "submit", "status": 503, "times": 1}]}
     )
@@ -47,15 +49,18 @@ async def test_rest_video_with_two_results_through_a_503(sandbox: SandboxProcess
     assert all(r["status"] == "success" and r["videoURL"].endswith(".mp4") for r in results)
     assert len({r["videoUUID"] for r in results}) == 2
     assert all(r["cost"] == 0.4 and r["outputs"]["videoId"].startswith("video_") for r in results)
-    assert account[0]["balance"]["amount"] == pytest.approx(1000 - 0.8)
+    assert account[0]["balance"]["amount"] == pytest.approx(1000 - spent - 0.8)
     log = sandbox.requests()
-    submits = [e for e in log if e["task_types"] == ["videoInference"]]
+    submits = [
+        e for e in log if e["task_uuids"] == [task_uuid] and e["task_types"] == [VIDEO["taskType"]]
+    ]
     assert [e["status"] for e in submits] == [503, 200]  # the SDK retried the 503
     assert all(e["headers"]["Authorization"] == "***" for e in submits)
 
 
 @pytest.mark.asyncio
-async def test_websocket_transport_and_utilities(sandbox: SandboxProcess) -> None:
+async def test_websocket_transport_and_utilities(shared_sandbox: SandboxProcess) -> None:
+    sandbox = shared_sandbox
     async with Runware(
         api_key=sandbox.api_key,
         transport="websocket",

@@ -11,6 +11,7 @@ from gui.sandbox.process import SandboxProcess
 from tests.sandbox.support import (
     VEO,
     data_uri,
+    http,
     image_bytes,
     new_uuid,
     post,
@@ -29,14 +30,14 @@ def test_image_upload_forms(shared_sandbox: SandboxProcess, fmt: str) -> None:
     mime = f"image/{fmt.lower()}"
     by_uri = upload(shared_sandbox, data_uri(raw, mime)).json()["data"][0]
     assert by_uri["taskType"] == "imageUpload" and len(by_uri["imageUUID"]) == 36
-    served = httpx.get(by_uri["imageURL"])
+    served = http.get(by_uri["imageURL"])
     assert served.status_code == 200 and served.content == raw
     assert served.headers["Content-Type"] == mime
     by_base64 = upload(shared_sandbox, base64.b64encode(raw).decode()).json()["data"][0]
     by_url = upload(shared_sandbox, by_uri["imageURL"]).json()["data"][0]
     uuids = {by_uri["imageUUID"], by_base64["imageUUID"], by_url["imageUUID"]}
     assert len(uuids) == 3
-    assert httpx.get(by_url["imageURL"]).content == raw
+    assert http.get(by_url["imageURL"]).content == raw
 
 
 @pytest.mark.parametrize(
@@ -115,10 +116,9 @@ def test_balance_reflects_spend_and_402_charges_nothing(sandbox_factory) -> None
     assert post(sb, [expensive], key="rich-key-00001").status_code == 200
     assert account(sb, "rich-key-00001")["balance"]["amount"] == pytest.approx(8.40)
 
-
-def test_low_balance_scenario_and_configurable_code(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(
-        faults={
+    # a scenario's "balance" is low balance for every key; the code and status are switches
+    sb.set_faults(
+        {
             "balance": 0.3,
             "protocol": {
                 "insufficient_credits_code": "insufficientBalance",
@@ -126,9 +126,10 @@ def test_low_balance_scenario_and_configurable_code(sandbox_factory) -> None:  #
             },
         }
     )
-    response = post(sb, [video_task()])
+    response = post(sb, [video_task()], key="poor-key-00002")
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "insufficientBalance"
+    assert [b["balance"] for b in sb.state()["balances"]] == [0.3, 0.3]
 
 
 def test_account_management_other_operations(shared_sandbox: SandboxProcess) -> None:

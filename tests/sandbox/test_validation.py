@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +12,15 @@ from gui.sandbox.process import SandboxProcess
 from tests.sandbox.support import SORA_PRO, post, video_task
 
 DURATIONS = [4, 8, 12, 16, 20]
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """Tasks here are only acknowledged: a long processing time means none is ever rendered."""
+    process = SandboxProcess.start(tmp_path_factory.mktemp("validation"), processing_seconds=600)
+    yield process
+    process.stop()
+
 
 # (id, task overrides, expected code, expected parameter, expected allowedValues or None)
 CASES: list[tuple[str, dict[str, Any], str, str, Any]] = [
@@ -234,9 +244,10 @@ def test_all_tasks_invalid_is_400_with_every_error(shared_sandbox: SandboxProces
     assert [e["taskUUID"] for e in response.json()["errors"]] == [a["taskUUID"], b["taskUUID"]]
 
 
-def test_lenient_and_mixed_status_switches(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(
-        faults={
+def test_lenient_and_mixed_status_switches(shared: SandboxProcess) -> None:
+    sb = shared
+    sb.set_faults(
+        {
             "protocol": {
                 "strict_parameters": False,
                 "mixed_batch_status": 207,

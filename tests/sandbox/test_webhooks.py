@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
-
-from tests.sandbox.support import Receiver, post, video_task, wait_for
+from tests.sandbox.support import Receiver, http, post, video_task, wait_for
 
 
-def finished_deliveries(sb, count: int, kind: str = "webhook", timeout: float = 20) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """Every attempt, once ``count`` deliveries have succeeded or given up."""
+def finished_deliveries(sb, receiver: Receiver, count: int, timeout: float = 20) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """Every webhook attempt to ``receiver``, once ``count`` deliveries succeeded or gave up."""
     deadline = time.monotonic() + timeout
     while True:
-        attempts = [d for d in sb.state()["deliveries"] if d["kind"] == kind]
+        attempts = [
+            d
+            for d in sb.state()["deliveries"]
+            if d["kind"] == "webhook" and d["url"].startswith(receiver.url)
+        ]
         if sum(d["final"] for d in attempts) >= count:
             return attempts
         assert time.monotonic() < deadline, attempts
@@ -27,7 +29,8 @@ def _no_key(sb, call) -> None:  # type: ignore[no-untyped-def]
     assert sb.api_key.encode() not in call.body
 
 
-def test_each_result_is_posted_flat_with_the_url_untouched(sandbox, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+def test_each_result_is_posted_flat_with_the_url_untouched(shared, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+    sandbox = shared
     task = video_task(
         numberResults=2,
         includeCost=True,
@@ -35,7 +38,7 @@ def test_each_result_is_posted_flat_with_the_url_untouched(sandbox, receiver: Re
     )
     post(sandbox, [task])
     calls = receiver.wait(2)
-    assert len(finished_deliveries(sandbox, 2)) == 2  # one call per result, no more
+    assert len(finished_deliveries(sandbox, receiver, 2)) == 2  # one call per result, no more
     polled = wait_for(sandbox, task["taskUUID"], count=2)["data"]
     bodies = [json.loads(c.body) for c in calls]
     assert sorted(bodies, key=lambda b: b["videoUUID"]) == sorted(
@@ -50,12 +53,12 @@ def test_each_result_is_posted_flat_with_the_url_untouched(sandbox, receiver: Re
         _no_key(sandbox, call)
 
 
-def test_failed_deliveries_are_retried_with_backoff(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+def test_failed_deliveries_are_retried_with_backoff(shared) -> None:  # type: ignore[no-untyped-def]
     receiver = Receiver(respond=lambda n: [500, 503, 200][min(n, 2)])
     try:
-        sb = sandbox_factory()
+        sb = shared
         post(sb, [video_task(webhookURL=f"{receiver.url}/hook")])
-        attempts = finished_deliveries(sb, 1)
+        attempts = finished_deliveries(sb, receiver, 1)
         calls = receiver.received
         assert len(calls) == 3  # delivered on the third attempt, then done
         gap1, gap2 = calls[1].at - calls[0].at, calls[2].at - calls[1].at
@@ -67,14 +70,13 @@ def test_failed_deliveries_are_retried_with_backoff(sandbox_factory) -> None:  #
         receiver.close()
 
 
-def test_slow_receivers_time_out_and_attempts_are_limited(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+def test_slow_receivers_time_out_and_attempts_are_limited(shared) -> None:  # type: ignore[no-untyped-def]
     receiver = Receiver(respond=lambda n: (200, 1.5) if n == 0 else 500)
     try:
-        sb = sandbox_factory(
-            faults={"protocol": {"webhook_timeout": 0.4, "webhook_max_attempts": 3}}
-        )
+        sb = shared
+        sb.set_faults({"protocol": {"webhook_timeout": 0.4, "webhook_max_attempts": 3}})
         post(sb, [video_task(webhookURL=f"{receiver.url}/slow")])
-        attempts = finished_deliveries(sb, 1)
+        attempts = finished_deliveries(sb, receiver, 1)
         assert len(attempts) == 3 and attempts[-1]["final"]
         assert len(receiver.received) == 3
         assert attempts[0]["status"] is None and attempts[0]["error"]  # timed out
@@ -83,9 +85,10 @@ def test_slow_receivers_time_out_and_attempts_are_limited(sandbox_factory) -> No
         receiver.close()
 
 
-def test_envelope_duplicates_and_failures(sandbox_factory, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(
-        faults={
+def test_envelope_duplicates_and_failures(shared, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+    sb = shared
+    sb.set_faults(
+        {
             "protocol": {"webhook_envelope": "data", "webhook_duplicates": True},
             "faults": [
                 {"kind": "task_failure", "prompt_contains": "doomed", "code": "providerError"}
@@ -109,7 +112,8 @@ def test_envelope_duplicates_and_failures(sandbox_factory, receiver: Receiver) -
     )
 
 
-def test_upload_endpoint_gets_the_raw_file(sandbox, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+def test_upload_endpoint_gets_the_raw_file(shared, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+    sandbox = shared
     task = video_task(
         outputFormat="WEBM", uploadEndpoint=f"{receiver.url}/bucket/out.webm?X-Sig=abc"
     )
@@ -120,17 +124,16 @@ def test_upload_endpoint_gets_the_raw_file(sandbox, receiver: Receiver) -> None:
     call = receiver.received[0]
     assert (call.method, call.path, call.query) == ("PUT", "/bucket/out.webm", "X-Sig=abc")
     assert call.headers["Content-Type"] == "video/webm"
-    assert call.body == httpx.get(item["videoURL"]).content
+    assert call.body == http.get(item["videoURL"]).content
     assert int(call.headers["Content-Length"]) == len(call.body)
     _no_key(sandbox, call)
 
 
-def test_upload_failure_policy(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
+def test_upload_failure_policy(shared) -> None:  # type: ignore[no-untyped-def]
     receiver = Receiver(respond=lambda n: 403)
     try:
-        sb = sandbox_factory(
-            faults={"protocol": {"upload_failure": "fail", "upload_max_attempts": 2}}
-        )
+        sb = shared
+        sb.set_faults({"protocol": {"upload_failure": "fail", "upload_max_attempts": 2}})
         failing = video_task(uploadEndpoint=f"{receiver.url}/denied")
         post(sb, [failing])
         error = wait_for(sb, failing["taskUUID"])["errors"][0]
