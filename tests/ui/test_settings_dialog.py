@@ -133,7 +133,7 @@ def test_the_apps_connection_test_reaches_the_backend(qtbot, make_studio, sandbo
     studio.settings = studio.settings.model_copy(update={"api_url": sandbox.url})
     answer = await_in_qt(qtbot, studio.test_connection(sandbox.api_key, "runware"))
     assert answer.startswith("Connected to Runware") and "balance $" in answer
-    with pytest.raises(Exception, match="(?i)key"):
+    with pytest.raises(Exception, match=r"(?i)key"):
         await_in_qt(qtbot, studio.test_connection("wrong-key", "runware"))
     dialog = studio.show_settings()
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
