@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import ValidationError as PydanticValidationError
 
 from gui.runware.errors import (
     ConflictTaskUUIDError,
@@ -49,6 +50,8 @@ from gui.runware.models import (
 __all__ = ["DownloadProgress", "RetryPolicy", "RunwareClient", "TaskPoll", "Timeouts"]
 
 RUNWARE_URL = "https://api.runware.ai/v1"
+# An API answer (not a download) larger than this is not Runware's: refuse it unread.
+MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024
 USER_AGENT = "sora-studio/0.1 (+httpx)"
 DownloadProgress = Callable[[int, int | None], None]
 T = TypeVar("T")
@@ -141,21 +144,23 @@ class RunwareClient:
         body = tasks_to_wire(tasks)
         self.requests_sent += 1
         try:
-            response = await self._http.post(
+            async with self._http.stream(
+                "POST",
                 self.base_url,
                 json=body,
                 headers={"Authorization": f"Bearer {self._api_key}"},
                 timeout=httpx.Timeout(timeout, connect=self.timeouts.connect),
-            )
+            ) as response:
+                status = response.status_code
+                content = await _read_capped(response, MAX_API_RESPONSE_BYTES)
         except httpx.TimeoutException as exc:
             raise TransportError(
                 f"Runware did not answer in time ({type(exc).__name__})."
             ) from None
         except httpx.TransportError as exc:
             raise TransportError(f"Could not reach Runware ({type(exc).__name__}).") from None
-        status = response.status_code
         try:
-            envelope = parse_envelope(response.content)
+            envelope = parse_envelope(content)
         except ProtocolShapeError as exc:
             if 200 <= status < 300:
                 raise ProtocolError(
@@ -235,9 +240,15 @@ class RunwareClient:
                     out[uuid].raw_items.append(item)
                     try:
                         out[uuid].results.append(VideoResult.model_validate(item))
-                    except ValueError:
+                    except PydanticValidationError as exc:
+                        first = exc.errors()[0]
+                        where = ".".join(str(p) for p in first["loc"])
                         out[uuid].errors.append(
-                            ProtocolError("A result item has the wrong shape.", task_uuid=uuid)
+                            ProtocolError(
+                                f"Runware sent a result that cannot be read "
+                                f"({where}: {first['msg']}).",
+                                task_uuid=uuid,
+                            )
                         )
             for error in envelope.errors:
                 if error.task_uuid in out:
@@ -288,7 +299,12 @@ class RunwareClient:
         """
         scheme = urlsplit(url).scheme.lower()
         if scheme not in {"http", "https"}:
-            raise ProtocolError(f"Refusing to download from a {scheme or 'schemeless'}: URL.")
+            refused = ProtocolError(
+                f"Refusing to download from a {scheme or 'schemeless'}: URL; "
+                "the link is not a web address."
+            )
+            refused.retryable = False  # the same link never becomes one
+            raise refused
         part = dest.with_name(dest.name + ".part")
         attempt = 0
         while True:
@@ -353,6 +369,26 @@ class RunwareClient:
             err = ProtocolError(f"The server sent {done} bytes but announced {total}.")
             err.retryable = False
             raise err
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The body, or :class:`ProtocolError` as soon as it is known to exceed ``limit`` bytes."""
+
+    def too_large() -> ProtocolError:
+        return ProtocolError(
+            f"Runware sent an answer larger than {limit // 2**20} MB; it was not read.",
+            status_code=response.status_code,
+        )
+
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large()
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise too_large()
+    return bytes(body)
 
 
 def _expected_total(response: httpx.Response, have: int) -> int | None:
