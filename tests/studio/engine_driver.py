@@ -7,6 +7,13 @@
         starts the engine (which recovers whatever the journal holds), waits until every job is
         final and prints {"jobs": [...]} on stdout.
 
+    python engine_driver.py --data DIR --url URL --key KEY --workload FILE
+        starts the engine (recovering what the journal holds), prints {"started": N} (N jobs
+        already journalled), submits every job of FILE whose prompt the journal does not hold
+        yet, waits until every job is final and prints {"jobs": [...]}. FILE is a JSON list of
+        {"prompt", "results", "frame" (an image path or null)}; the reliability tests kill this
+        at random moments and run it again.
+
 STAGE is a stage-gate name (queued, uploading, submitting, submitted, processing, downloading)
 or ``downloading-partial``: stopped inside a download, after its first bytes were written.
 """
@@ -49,6 +56,34 @@ class HoldingEvents(EngineEvents):
             time.sleep(3600)  # the whole loop stops here, mid-download, until SIGKILL
 
 
+async def submit_workload(engine: Engine, path: Path) -> None:
+    """Submit each job of the workload the journal does not hold yet (matched by prompt): a job
+    that never reached the journal never left the machine, so it is simply made now."""
+    known = {job.spec.prompt for job in engine.jobs()}
+    say({"started": len(known)})
+    specs = []
+    for item in json.loads(path.read_text("utf-8")):
+        if item["prompt"] in known:
+            continue
+        frames: tuple[FrameInput, ...] = ()
+        if item.get("frame"):
+            image = Path(item["frame"])
+            sha = hashlib.sha256(image.read_bytes()).hexdigest()
+            frames = (FrameInput(frame="first", path=str(image), sha256=sha),)
+        specs.append(
+            JobSpec(
+                model=default_catalog().default.air,
+                prompt=item["prompt"],
+                width=1280,
+                height=720,
+                duration=4,
+                number_results=item["results"],
+                frames=frames,
+            )
+        )
+    await asyncio.gather(*(engine.submit(spec) for spec in specs))
+
+
 async def main(args: argparse.Namespace) -> None:
     held: list[str] = []
 
@@ -73,6 +108,8 @@ async def main(args: argparse.Namespace) -> None:
         stage_gate=gate if args.hold else None,
     )
     await engine.start()
+    if args.workload:
+        await submit_workload(engine, args.workload)
     if args.hold:
         frames: tuple[FrameInput, ...] = ()
         if args.frame:
@@ -120,4 +157,5 @@ if __name__ == "__main__":
     parser.add_argument("--hold")
     parser.add_argument("--results", type=int, default=2)
     parser.add_argument("--frame", type=Path)
+    parser.add_argument("--workload", type=Path)
     asyncio.run(main(parser.parse_args()))
