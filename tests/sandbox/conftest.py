@@ -24,6 +24,22 @@ def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def idle_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """A session sandbox whose tasks stay processing for ten minutes: nothing ever renders,
+    for tests that need only acknowledgements, errors and faults."""
+    process = SandboxProcess.start(tmp_path_factory.mktemp("idle-sandbox"), processing_seconds=600)
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def idle(idle_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
+    """The idle sandbox, with its fault rules and protocol switches reset after the test."""
+    yield idle_sandbox
+    idle_sandbox.set_faults({"faults": [], "protocol": {}})
+
+
 @pytest.fixture
 def shared(shared_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
     """The session's sandbox; its fault rules and protocol switches go back to the defaults

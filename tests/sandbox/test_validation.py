@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,10 @@ from tests.sandbox.support import SORA_PRO, post, video_task
 DURATIONS = [4, 8, 12, 16, 20]
 
 
-@pytest.fixture(scope="module")
-def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """Tasks here are only acknowledged: a long processing time means none is ever rendered."""
-    process = SandboxProcess.start(tmp_path_factory.mktemp("validation"), processing_seconds=600)
-    yield process
-    process.stop()
+@pytest.fixture
+def shared_sandbox(idle_sandbox: SandboxProcess) -> SandboxProcess:
+    """Tasks here are only acknowledged: the idle sandbox never renders them."""
+    return idle_sandbox
 
 
 # (id, task overrides, expected code, expected parameter, expected allowedValues or None)
