@@ -178,6 +178,7 @@ class Studio:
 
         from gui.ui.bridge import EngineBridge
         from gui.ui.compose.compose_panel import ComposePanel
+        from gui.ui.library_host import LibraryHost
         from gui.ui.main_window import MainWindow
         from gui.ui.studio_controller import StudioController
 
@@ -199,6 +200,7 @@ class Studio:
             self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
         )
         self.controller = StudioController(self.window, self.bridge, self.catalog)
+        self.library_host = LibraryHost(self.window, self.bridge, self.catalog, self.controller)
         self.controller.notifier.enabled = self.settings.notifications
         self.backend: Any = None
         self.engine: Any = None
@@ -235,24 +237,39 @@ class Studio:
 
     async def start(self) -> None:
         from gui.studio.backend import open_backend
-        from gui.studio.engine import Engine
-        from gui.studio.journal import Journal
-        from gui.studio.library import Library
 
         sandbox = self.options.sandbox or self.settings.backend == "sandbox"
         status = self.window.status
         status.set_backend(
             "Starting the offline sandbox…" if sandbox else "Connecting…", sandbox=sandbox
         )
-        try:
-            self.backend = await open_backend(
+        opening = asyncio.ensure_future(
+            open_backend(
                 self.settings,
                 self.secrets,
                 data_dir=self.data_dir,
                 force_sandbox=self.options.sandbox,
                 sandbox_options=self.options.sandbox_options,
             )
+        )
+        await asyncio.sleep(0)  # the sandbox boots (another process) while this thread reads
+        journal = None
+        try:
+            from gui.studio.engine import Engine
+            from gui.studio.journal import Journal
+            from gui.studio.library import Library
+
+            journal = Journal.in_folder(self.data_dir)
+            jobs = journal.load_jobs()
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            await _close_when_open(opening)
+            raise
+        try:
+            self.backend = await opening
         except Exception as exc:  # no key, or the sandbox would not start: say so, stay open
+            journal.close()
             self.start_error = str(exc)
             log.warning("backend did not open: %s", exc)
             self.window.show_problem(f"{exc}  Open Settings to fix it.")
@@ -262,7 +279,7 @@ class Studio:
         self.window.show_problem(None)
         label = "Offline sandbox" if self.backend.is_sandbox else self.backend.label
         self.window.set_backend(label, sandbox=self.backend.is_sandbox)
-        self.journal = Journal.in_folder(self.data_dir)
+        self.journal = journal
         self.library = Library(self.data_dir)
         self.engine = Engine(
             self.backend.client,
@@ -272,8 +289,9 @@ class Studio:
             self.settings,
             self.bridge.events,
         )
-        await self.engine.start()
+        await self.engine.start(jobs)
         self.controller.attach(self.engine, self.library, fetch_image=self.fetch_image)
+        self.library_host.attach(self.engine, self.library)
         self.started.set()
 
     async def stop(self) -> None:
@@ -281,6 +299,8 @@ class Studio:
         self._compose_saver.stop()
         self._save_compose_values()
         await self.controller.cancel_work()
+        self.controller.engine = None  # the window stops asking the engine for anything
+        self.library_host.engine = None
         if self.engine is not None:
             await self.engine.stop()
             self.engine = None
@@ -294,7 +314,6 @@ class Studio:
 
     async def restart(self) -> None:
         """Open the backend again (after its settings changed)."""
-        self.controller.engine = None
         await self.stop()
         self.start_error = None
         await self.start()
@@ -393,6 +412,15 @@ class Studio:
         from gui.ui.dialogs.info_dialogs import ShortcutsDialog
 
         ShortcutsDialog(self.window.shortcut_rows(), self.window).open()
+
+
+async def _close_when_open(opening: asyncio.Future[Any]) -> None:
+    """Wait for a backend being opened and close it (start-up failed after it began)."""
+    try:
+        backend = await opening
+    except Exception:
+        return
+    await backend.close()
 
 
 def _user_config_dir() -> str:

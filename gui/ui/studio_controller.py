@@ -303,6 +303,20 @@ class StudioController(QObject):
         self.window.player.show_job(job, fps=self._fps(job) if job else None)
         self.window.details.show_result(job, self.window.player.result)
 
+    def show_result(self, job_id: str, index: int = 0) -> None:
+        """Open one result in the Studio tab: select its job and play that variation."""
+        job = self.window.jobs_model.job(job_id)
+        if job is None:
+            return
+        panel = self.window.jobs_panel
+        self.window.tabs.setCurrentIndex(0)
+        if not panel.select_job(job_id):  # hidden by the filter: show everything again
+            panel.search.clear()
+            panel.set_state_filter("All")
+            panel.select_job(job_id)
+        self.window.player.show_job(job, index, fps=self._fps(job))
+        self.window.details.show_result(job, self.window.player.result)
+
     def _play_job(self, job_id: str) -> None:
         job = self.window.jobs_model.job(job_id)
         if job is None:

@@ -1,0 +1,38 @@
+"""The library, family, compare and spending views hosted in the window, fed by the studio."""
+
+from __future__ import annotations
+
+from gui.app import Studio
+from gui.studio.jobs import JobState
+
+
+def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    window, host = studio.window, studio.library_host
+    assert window.tabs.tabText(1) == "Library" and window.tabs.widget(1) is host.splitter
+    assert window.tabs.tabText(2) == "Compare"
+    compose = studio.compose
+    compose.video.variations.button_for(2).click()
+    compose.prompt.set_text("Two takes of a lighthouse beam sweeping fog")
+    compose.generate_bar.button.click()
+    qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1, timeout=15_000)
+    job = window.jobs_model.job_at(0)
+    qtbot.waitUntil(lambda: job.state.is_final, timeout=90_000)
+    assert job.state is JobState.READY and len(job.ready_results) == 2
+
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: host.view.select_result(job.id, 1), timeout=10_000)
+    host.view.result_activated.emit(job.id, 1)
+    assert window.tabs.currentIndex() == 0
+    assert window.jobs_panel.current_job() is job
+    assert window.player.result is job.results[1]
+    assert window.player.variations.isVisible()
+
+    host.compare_results([(job.id, 0), (job.id, 1)])
+    assert window.tabs.currentWidget() is host.compare
+    assert [i.index for i in host.compare.items] == [0, 1]
+
+    host.show_family(job.id)
+    assert host.side.currentWidget() is host.lineage
+    qtbot.waitUntil(lambda: host.spending.jobs_model.rowCount() == 1, timeout=5000)
+    host.view.favourite_toggled.emit(job.id, True)
+    assert studio.engine.get(job.id).favourite
