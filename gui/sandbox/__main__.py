@@ -79,9 +79,7 @@ async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> 
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
     await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    port = server.sockets[0].getsockname()[1]
+    port = int(runner.addresses[0][1])
     shown = "127.0.0.1" if config.host in ("0.0.0.0", "") else config.host
     shown = f"[{shown}]" if ":" in shown else shown
     origin = f"http://{shown}:{port}"

@@ -66,19 +66,23 @@ def rgb_to_yuv420(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h, w = y.shape
     u = u.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
     v = v.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
-    return tuple(np.clip(p + 0.5, 0, 255).astype(np.uint8) for p in (y, u, v))  # type: ignore[return-value]
+    return _byte(y), _byte(u), _byte(v)
+
+
+def _byte(plane: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.clip(plane + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 def fit_image(path: str | Path, width: int, height: int) -> np.ndarray:
     """An image scaled to cover width×height and centre-cropped, as RGB uint8."""
-    with Image.open(path) as img:
-        img = img.convert("RGB")
-        scale = max(width / img.width, height / img.height)
-        size = (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
-        img = img.resize(size, Image.Resampling.BILINEAR)
-        left, top = (img.width - width) // 2, (img.height - height) // 2
-        img = img.crop((left, top, left + width, top + height))
-        return np.asarray(img, dtype=np.uint8)
+    with Image.open(path) as opened:
+        rgb = opened.convert("RGB")
+    scale = max(width / rgb.width, height / rgb.height)
+    size = (max(width, round(rgb.width * scale)), max(height, round(rgb.height * scale)))
+    scaled = rgb.resize(size, Image.Resampling.BILINEAR)
+    left, top = (scaled.width - width) // 2, (scaled.height - height) // 2
+    return np.asarray(scaled.crop((left, top, left + width, top + height)), dtype=np.uint8)
 
 
 def _gradient(width: int, height: int, top: RGB, bottom: RGB, accent: RGB) -> np.ndarray:
@@ -87,7 +91,7 @@ def _gradient(width: int, height: int, top: RGB, bottom: RGB, accent: RGB) -> np
     a, b, c = (np.array(x, dtype=np.float32) for x in (top, bottom, accent))
     rgb = a * (1 - t) + b * t
     rgb = rgb * (1 - 0.25 * s) + c * (0.25 * s)
-    return np.clip(rgb, 0, 255).astype(np.uint8)
+    return _byte(rgb - 0.5)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -185,7 +189,7 @@ class Picture:
         patches = []
         for text, size, where in blocks:
             font = _font(size)
-            left, top, right, bottom = font.getbbox(text)
+            left, top, right, bottom = (int(v) for v in font.getbbox(text))
             pad = size // 3
             pw = min(w - 4, 2 * ((right - left + 2 * pad + 1) // 2))
             ph = 2 * ((bottom - top + 2 * pad + 1) // 2)

@@ -12,13 +12,14 @@ import hashlib
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import av
 import numpy as np
@@ -187,10 +188,13 @@ def render_video(spec: RenderSpec) -> RenderResult:
     options = {"movflags": "+faststart"} if info.format in ("mp4", "mov") else {}
     count = spec.frame_count
     with av.open(str(partial), "w", format=info.format, options=options) as out:
-        video = out.add_stream(info.video_codec, rate=spec.fps, options=_video_options(spec))
+        video = cast(
+            av.VideoStream,
+            out.add_stream(info.video_codec, rate=spec.fps, options=_video_options(spec)),
+        )
         video.width, video.height, video.pix_fmt = spec.width, spec.height, "yuv420p"
         video.codec_context.time_base = Fraction(1, spec.fps)
-        audio_stream = out.add_stream(info.audio_codec, rate=SAMPLE_RATE)
+        audio_stream = cast(av.AudioStream, out.add_stream(info.audio_codec, rate=SAMPLE_RATE))
         audio_stream.layout = "stereo"
         if info.audio_codec == "aac":
             audio_stream.bit_rate = 96_000
@@ -210,6 +214,19 @@ def render_video(spec: RenderSpec) -> RenderResult:
         frames=count,
         seconds=time.perf_counter() - started,
     )
+
+
+def _ignore_cancelled_future_errors() -> None:
+    """Python 3.11's process pool, when its workers are terminated, tries to fail futures that
+    asyncio has already cancelled and prints an InvalidStateError from its manager thread.
+    That is shutdown noise, not a fault: keep it out of the log."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not isinstance(args.exc_value, InvalidStateError):
+            previous(args)
+
+    threading.excepthook = hook
 
 
 def _warm_up() -> int:
@@ -257,6 +274,7 @@ class RenderPool:
             return
         if isinstance(executor, ProcessPoolExecutor):
             processes = list(getattr(executor, "_processes", {}).values())
+            _ignore_cancelled_future_errors()
             executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:  # a render in progress is not worth waiting for
                 process.terminate()

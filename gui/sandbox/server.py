@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -25,8 +26,8 @@ from gui.sandbox.delivery import hook_results
 from gui.sandbox.faults import FaultPlan, scope_of
 from gui.sandbox.replies import BROKEN_BODY, Outcome, error_object, invalid_api_key
 from gui.sandbox.requestlog import redact
-from gui.sandbox.state import Sandbox
-from gui.sandbox.tasks import Context, TaskHandlers, parse_body
+from gui.sandbox.state import Context, Sandbox
+from gui.sandbox.tasks import TaskHandlers, parse_body
 from gui.sandbox.ws import websocket
 
 __all__ = ["SANDBOX", "create_app"]
@@ -185,7 +186,9 @@ async def serve_image(request: web.Request) -> web.StreamResponse:
 
 
 @web.middleware
-async def log_other_routes(request: web.Request, handler: Any) -> web.StreamResponse:
+async def log_other_routes(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """/v1 logs itself (with its faults); this logs files and admin calls."""
     if request.path == "/v1":
         return await handler(request)

@@ -25,7 +25,7 @@ from gui.sandbox.render import RenderPool
 from gui.sandbox.requestlog import RequestLog
 from gui.sandbox.webhooks import Courier
 
-__all__ = ["Sandbox", "WsSession"]
+__all__ = ["Context", "Sandbox", "WsSession"]
 
 
 @dataclass
@@ -50,6 +50,16 @@ class WsSession:
                     pass
             self.pending.append(frame)
             return False
+
+
+@dataclass
+class Context:
+    """Who sent a batch of tasks, and how."""
+
+    account: Account
+    request: list[Any]  # the whole body, apiKey redacted
+    transport: str = "http"
+    session: WsSession | None = None
 
 
 class Sandbox:

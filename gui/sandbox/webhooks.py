@@ -32,7 +32,7 @@ USER_AGENT = "runware-sandbox/1 (sora-studio)"
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:
     """Delay before retry number ``attempt`` (0-based): 0.25 s doubling, capped at 8 s, jittered."""
-    base = min(8.0, 0.25 * 2**attempt)
+    base = min(8.0, 0.25 * 2.0**attempt)
     return min(8.0, base * rng.uniform(0.75, 1.25))
 
 

@@ -23,8 +23,8 @@ from aiohttp import WSMsgType, web
 from gui.sandbox.faults import scope_of
 from gui.sandbox.replies import BROKEN_BODY, error_object, invalid_api_key
 from gui.sandbox.requestlog import redact
-from gui.sandbox.state import Sandbox, WsSession
-from gui.sandbox.tasks import Context, TaskHandlers, parse_body
+from gui.sandbox.state import Context, Sandbox, WsSession
+from gui.sandbox.tasks import TaskHandlers, parse_body
 
 __all__ = ["websocket"]
 
@@ -101,10 +101,10 @@ async def _authenticate(
     async with session.lock:
         session.socket = ws
         backlog, session.pending = session.pending, []
-        reply: dict[str, Any] = {
+        welcome: dict[str, Any] = {
             "data": [{"taskType": "authentication", "connectionSessionUUID": session.session_uuid}]
         }
-        await ws.send_str(json.dumps(reply))
+        await ws.send_str(json.dumps(welcome))
         for frame in backlog:
             await ws.send_str(frame)
     sb.log.write(
@@ -113,7 +113,7 @@ async def _authenticate(
         path="/v1",
         status=None,
         request=body,
-        response={**reply, "replayed": len(backlog)},
+        response={**welcome, "replayed": len(backlog)},
         transport="ws",
     )
     if len(body) > 1:

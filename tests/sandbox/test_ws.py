@@ -172,3 +172,16 @@ async def test_frames_are_answered_concurrently_and_drops_close(shared: SandboxP
         assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     known = {t["taskUUID"] for t in sandbox.state()["tasks"]}
     assert task["taskUUID"] not in known  # dropped before it was processed
+
+
+@pytest.mark.asyncio
+async def test_idle_sockets_are_closed_when_switched_on(idle: SandboxProcess) -> None:
+    idle.set_faults({"protocol": {"ws_idle_seconds": 0.5}})
+    async with aiohttp.ClientSession() as http:
+        ws, _ = await open_session(http, idle)
+        await ws.send_json([PING])
+        assert await receive(ws) == {"data": [{"taskType": "ping", "pong": True}]}
+        started = asyncio.get_running_loop().time()
+        closing = await ws.receive(timeout=5)
+        assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert 0.4 <= asyncio.get_running_loop().time() - started < 3
