@@ -305,7 +305,9 @@ class Catalog:
                     Problem(
                         code=code,
                         parameter=parameter,
-                        message=f"Invalid value for {parameter}: {err['msg']}.",
+                        # pydantic prefixes a validator's own words with "Value error, "
+                        message=f"Invalid value for {parameter}: "
+                        f"{err['msg'].removeprefix('Value error, ')}.",
                     )
                 )
             return _dedupe(problems)
