@@ -95,9 +95,12 @@ class Engine:
         return self.poller.rounds
 
     # ------------------------------------------------------------------ lifecycle
-    async def start(self) -> None:
-        """Load the journal, recover unfinished jobs, and start the poll loop."""
-        self.book.load()
+    async def start(self, jobs: list[Job] | None = None) -> None:
+        """Load the journal, recover unfinished jobs, and start the poll loop.
+
+        ``jobs`` are the journal's jobs when the caller has read them already (the app reads
+        them while the backend opens)."""
+        self.book.load(jobs)
         plan = plan_recovery(self.book, self.journal.submissions())
         self.library.clean_partials(plan.keep_parts)
         for job in self.book:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from gui.studio.errors import JobNotFound
 from gui.studio.events import EngineEvents
@@ -28,8 +28,10 @@ class JobBook:
         self._jobs: dict[str, Job] = {}
         self._final: dict[str, asyncio.Event] = {}
 
-    def load(self) -> None:
-        self._jobs = {job.id: job for job in self.journal.load_jobs()}
+    def load(self, jobs: Iterable[Job] | None = None) -> None:
+        """Take every job from the journal (or ``jobs``, already read from it)."""
+        loaded = self.journal.load_jobs() if jobs is None else jobs
+        self._jobs = {job.id: job for job in loaded}
 
     # ---- reading
     def get(self, job_id: str) -> Job:
