@@ -67,14 +67,28 @@ class ImageStore:
             return
         for line in self._index_path.read_text("utf-8").splitlines():
             try:
-                image = StoredImage(**json.loads(line))
-            except (ValueError, TypeError):
+                record = json.loads(line)
+                if record.get("deleted"):
+                    self._images.pop(str(record.get("image_uuid")), None)
+                    continue
+                image = StoredImage(**record)
+            except (ValueError, TypeError, AttributeError):
                 continue
             if Path(image.path).exists():
                 self._images[image.image_uuid] = image
 
     def get(self, image_uuid: str) -> StoredImage | None:
         return self._images.get(image_uuid)
+
+    def delete(self, image_uuid: str) -> bool:
+        """Forget an image and remove its file; False when there was none."""
+        image = self._images.pop(image_uuid, None)
+        if image is None:
+            return False
+        Path(image.path).unlink(missing_ok=True)
+        with self._index_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"image_uuid": image_uuid, "deleted": True}) + "\n")
+        return True
 
     def __len__(self) -> int:
         return len(self._images)

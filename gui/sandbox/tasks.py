@@ -13,7 +13,7 @@ from typing import Any
 
 from gui.runware.models import is_uuid4
 from gui.sandbox.accounts import mask_key
-from gui.sandbox.images import ImageProblem, upload_rules
+from gui.sandbox.images import ImageProblem, StoredImage, upload_rules
 from gui.sandbox.replies import Outcome, error_object, job_outcome
 from gui.sandbox.state import Context, Sandbox
 from gui.sandbox.submit import submit_video
@@ -24,6 +24,7 @@ SUPPORTED = (
     "videoInference",
     "getResponse",
     "imageUpload",
+    "mediaStorage",
     "accountManagement",
     "getTaskDetails",
     "modelSearch",
@@ -56,6 +57,7 @@ class TaskHandlers:
             "videoInference": self.video_inference,
             "getResponse": self.get_response,
             "imageUpload": self.image_upload,
+            "mediaStorage": self.media_storage,
             "accountManagement": self.account_management,
             "getTaskDetails": self.get_task_details,
             "modelSearch": self.model_search,
@@ -141,35 +143,91 @@ class TaskHandlers:
         return Outcome(data=[item])
 
     # ------------------------------------------------------------------ utilities
-    async def image_upload(self, task: dict[str, Any], ctx: Context, batch: set[str]) -> Outcome:
+    async def _store(
+        self, task: dict[str, Any], parameter: str
+    ) -> tuple[StoredImage | None, Outcome]:
+        """Decode and keep the image in ``task[parameter]``, or an error saying why not."""
         out = Outcome()
-        value = task.get("image")
+        value = task.get(parameter)
         try:
             if not isinstance(value, str) or not value.strip():
-                raise ImageProblem("The image parameter is required: a data URI, base64 or URL.")
+                raise ImageProblem(
+                    f"The {parameter} parameter is required: a data URI, base64 or URL."
+                )
             assert self.sb.http is not None
             rules = upload_rules(self.sb.protocol.image_formats)
-            image = await self.sb.images.ingest(value, self.sb.http, rules)
+            return await self.sb.images.ingest(value, self.sb.http, rules), out
         except ImageProblem as exc:
             out.add_error(
                 error_object(
-                    "invalidImage",
+                    "invalidImage" if parameter == "image" else "invalidMedia",
                     str(exc),
                     task=task,
-                    parameter="image",
+                    parameter=parameter,
                     type="string",
                     allowed_values=list(self.sb.protocol.image_formats),
                 )
             )
-            return out
+            return None, out
+
+    def _image_url(self, image: StoredImage) -> str:
         extension = image.path.rsplit(".", 1)[-1]
-        out.data.append(
-            {
-                "taskType": "imageUpload",
-                "taskUUID": task["taskUUID"],
-                "imageUUID": image.image_uuid,
-                "imageURL": f"{self.sb.public_host()}/image/{image.image_uuid}.{extension}",
-            }
+        return f"{self.sb.public_host()}/image/{image.image_uuid}.{extension}"
+
+    async def image_upload(self, task: dict[str, Any], ctx: Context, batch: set[str]) -> Outcome:
+        image, out = await self._store(task, "image")
+        if image is not None:
+            out.data.append(
+                {
+                    "taskType": "imageUpload",
+                    "taskUUID": task["taskUUID"],
+                    "imageUUID": image.image_uuid,
+                    "imageURL": self._image_url(image),
+                }
+            )
+        return out
+
+    async def media_storage(self, task: dict[str, Any], ctx: Context, batch: set[str]) -> Outcome:
+        """The newer generic store; the sandbox keeps images in it (usable as frame images)."""
+        base = {"taskType": "mediaStorage", "taskUUID": task["taskUUID"]}
+        operation = task.get("operation")
+        if operation == "upload":
+            image, out = await self._store(task, "media")
+            if image is not None:
+                out.data.append(
+                    {
+                        **base,
+                        "operation": "upload",
+                        "mediaUUID": image.image_uuid,
+                        "mediaURL": self._image_url(image),
+                    }
+                )
+            return out
+        out = Outcome()
+        if operation == "delete":
+            media = str(task.get("media") or "")
+            if self.sb.images.delete(media):
+                out.data.append({**base, "operation": "delete", "mediaUUID": media})
+            else:
+                out.add_error(
+                    error_object(
+                        "mediaNotFound",
+                        f"No stored media has the UUID {media!r}.",
+                        task=task,
+                        parameter="media",
+                        type="string",
+                    )
+                )
+            return out
+        out.add_error(
+            error_object(
+                "invalidParameter",
+                "mediaStorage needs operation upload or delete.",
+                task=task,
+                parameter="operation",
+                type="string",
+                allowed_values=["upload", "delete"],
+            )
         )
         return out
 

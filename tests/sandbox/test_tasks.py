@@ -136,3 +136,35 @@ def test_account_management_other_operations(shared_sandbox: SandboxProcess) -> 
     task = {"taskType": "accountManagement", "taskUUID": new_uuid(), "operation": "getUsage"}
     error = post(shared_sandbox, [task]).json()["errors"][0]
     assert error["parameter"] == "operation" and error["allowedValues"] == ["getDetails"]
+
+
+def test_media_storage_upload_use_and_delete(idle_sandbox: SandboxProcess) -> None:
+    sb = idle_sandbox
+    store = {
+        "taskType": "mediaStorage",
+        "taskUUID": new_uuid(),
+        "operation": "upload",
+        "media": data_uri(image_bytes(fmt="WEBP"), "image/webp"),
+    }
+    item = post(sb, [store]).json()["data"][0]
+    assert item["operation"] == "upload" and item["taskUUID"] == store["taskUUID"]
+    assert http.get(item["mediaURL"]).headers["Content-Type"] == "image/webp"
+    task = video_task(inputs={"frameImages": [item["mediaUUID"]]})
+    assert post(sb, [task]).status_code == 200  # stored media is a frame image too
+    delete = {
+        "taskType": "mediaStorage",
+        "taskUUID": new_uuid(),
+        "operation": "delete",
+        "media": item["mediaUUID"],
+    }
+    assert post(sb, [delete]).json()["data"][0] == {
+        "taskType": "mediaStorage",
+        "taskUUID": delete["taskUUID"],
+        "operation": "delete",
+        "mediaUUID": item["mediaUUID"],
+    }
+    assert http.get(item["mediaURL"]).status_code == 404
+    again = post(sb, [{**delete, "taskUUID": new_uuid()}]).json()["errors"][0]
+    assert (again["code"], again["parameter"]) == ("mediaNotFound", "media")
+    gone = post(sb, [video_task(inputs={"frameImages": [item["mediaUUID"]]})]).json()
+    assert gone["errors"][0]["code"] == "invalidFrameImages"
