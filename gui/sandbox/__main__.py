@@ -75,7 +75,10 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
 
 async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> None:
     sandbox = Sandbox(config, scenario, pool=pool)
-    runner = web.AppRunner(create_app(sandbox), access_log=None, handle_signals=False)
+    # a hung reply (a fault) or an open WebSocket must not hold up a SIGTERM for long
+    runner = web.AppRunner(
+        create_app(sandbox), access_log=None, handle_signals=False, shutdown_timeout=1.0
+    )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
     await site.start()
@@ -97,6 +100,7 @@ async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> 
     try:
         await stop.wait()
     finally:
+        await sandbox.close_sockets()
         await runner.cleanup()
         await sandbox.close()
 

@@ -104,11 +104,19 @@ class Sandbox:
         self.http = aiohttp.ClientSession()
         self.courier = Courier(self.http, lambda: self.protocol, random.Random(self.rng.random()))
 
+    async def close_sockets(self, wait: float = 0.5) -> None:
+        """Close every WebSocket, waiting at most ``wait`` seconds for clients to answer."""
+        closing = []
+        for session in list(self.sessions.values()):
+            socket, session.socket = session.socket, None
+            if socket is not None:
+                closing.append(asyncio.ensure_future(socket.close()))
+        if closing:
+            await asyncio.wait(closing, timeout=wait)
+
     async def close(self) -> None:
         await self.lifecycle.close()
-        for session in list(self.sessions.values()):
-            if session.socket is not None:
-                await session.socket.close()
+        await self.close_sockets()
         if self.http is not None:
             await self.http.close()
         self.pool.shutdown()

@@ -34,7 +34,8 @@ AUTH_TIMEOUT = 15.0
 async def websocket(
     request: web.Request, sb: Sandbox, handlers: TaskHandlers
 ) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(heartbeat=None, max_msg_size=64 * 1024 * 1024)
+    # timeout: how long close() waits for the peer's close frame
+    ws = web.WebSocketResponse(heartbeat=None, max_msg_size=64 * 1024 * 1024, timeout=2.0)
     await ws.prepare(request)
     sb.counts["ws_connections"] += 1
     session = await _authenticate(ws, sb, handlers)

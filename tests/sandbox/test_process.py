@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -88,8 +90,23 @@ def test_launcher_attributes_helpers_and_stop(tmp_path: Path) -> None:
         assert sb.state()["balances"][0]["balance"] == 3.0
         assert sb.set_balance(7)["balances"][0]["balance"] == 7.0
         assert sb.expire(video_uuid="none") == []
+        # a request hanging on the server must not hold up a clean stop
+        sb.set_faults({"faults": [{"kind": "hang", "scope": "other", "seconds": 3600}]})
+        hung = threading.Thread(
+            target=lambda: _swallow(lambda: httpx.post(sb.url, json=PING, headers=headers))
+        )
+        hung.start()
+        time.sleep(0.3)
+        stopping = time.monotonic()
     assert sb.returncode == 0
+    assert time.monotonic() - stopping < 5
     assert sb.stop() == 0  # stopping twice is harmless
+    hung.join(10)
+
+
+def _swallow(call) -> None:  # type: ignore[no-untyped-def]
+    with contextlib.suppress(httpx.HTTPError):
+        call()
 
 
 def test_launcher_reports_why_it_did_not_start(tmp_path: Path) -> None:
