@@ -121,7 +121,7 @@ class JobSpec(BaseModel):
             inputs["frameImages"] = [
                 {"image": f"pending-upload:{f.sha256[:12]}", "frame": f.frame} for f in self.frames
             ]
-        if self.video_id:
+        if self.video_id is not None:  # an empty id is a mistake to report, not "no remix"
             inputs["videoId"] = self.video_id
         raw: dict[str, object | None] = {
             "taskType": "videoInference",
