@@ -274,9 +274,14 @@ class RenderPool:
             return
         if isinstance(executor, ProcessPoolExecutor):
             processes = list(getattr(executor, "_processes", {}).values())
+            manager = getattr(executor, "_executor_manager_thread", None)
             _ignore_cancelled_future_errors()
             executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:  # a render in progress is not worth waiting for
                 process.terminate()
+            # let the pool's manager thread finish its clean-up before the interpreter's
+            # exit hook pokes its (then closed) wake-up pipe
+            if manager is not None:
+                manager.join(timeout=5)
         else:
             executor.shutdown(wait=False, cancel_futures=True)
