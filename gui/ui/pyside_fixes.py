@@ -7,8 +7,13 @@ there the bug is harmless; on 3.11 ``None``'s count falls by one per call and th
 aborts ("none_dealloc: deallocating None") once it reaches zero — after a few tens of thousands
 of calls, i.e. minutes of painting. Measured in tests/ui/test_pyside_fixes.py.
 
-:func:`protect_none` gives ``None`` the same immortality 3.12 has: it raises its count far above
-anything the bug can take back. ``None`` is never freed in a running interpreter anyway.
+Every ``SignalInstance.emit()`` from Python likewise returns ``True`` without taking a reference
+to it: a fresh 3.11 process aborts ("bool_dealloc: deallocating True or False") after a few
+hundred emits — the progress signals of one large download (found by tests/benchmarks P2).
+
+:func:`protect_none` gives ``None``, ``True`` and ``False`` the same immortality 3.12 has: it
+raises their counts far above anything the bug can take back. None of them is ever freed in a
+running interpreter anyway.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ def none_needs_protection() -> bool:
 
 
 def protect_none() -> bool:
-    """Make ``None`` effectively immortal on CPython < 3.12 (once); True when it acted."""
+    """Make ``None``, ``True`` and ``False`` effectively immortal on CPython < 3.12 (once);
+    True when it acted."""
     global _done
     if _done or not none_needs_protection():
         return False
     # ob_refcnt is the first field of every PyObject, at the object's address (id).
-    count = ctypes.c_ssize_t.from_address(id(None))
-    count.value += HEADROOM
+    for singleton in (None, True, False):
+        count = ctypes.c_ssize_t.from_address(id(singleton))
+        count.value += HEADROOM
     _done = True
     return True

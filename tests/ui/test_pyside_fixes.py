@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
 from gui.ui import pyside_fixes
@@ -26,3 +27,20 @@ def test_many_void_calls_cannot_bring_none_down(qtbot) -> None:  # type: ignore[
     lost = before - sys.getrefcount(None)
     assert lost < 60_000  # at most one per call (0 where PySide or Python is fixed)
     assert sys.getrefcount(None) > 0
+
+
+class _Emitter(QObject):
+    changed = Signal(object)
+
+
+def test_many_emits_cannot_bring_true_down() -> None:
+    emitter = _Emitter()
+    emitter.changed.connect(lambda _value: None)
+    before = sys.getrefcount(True)
+    for n in range(20_000):  # far more than True's whole count without the guard
+        emitter.changed.emit(n)
+    lost = before - sys.getrefcount(True)
+    assert lost <= 20_000  # at most one per emit (0 where PySide or Python is fixed)
+    if pyside_fixes.none_needs_protection():
+        assert sys.getrefcount(True) > pyside_fixes.HEADROOM // 2
+        assert sys.getrefcount(False) > pyside_fixes.HEADROOM // 2
