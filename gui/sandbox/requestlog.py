@@ -33,16 +33,20 @@ REDACTED = "***"
 LONG = 300
 
 
-def redact(value: Any) -> Any:
-    """A copy with apiKey values hidden and long strings shortened."""
+def redact(value: Any, *, shorten: bool = True) -> Any:
+    """A copy with apiKey values hidden and (unless ``shorten`` is off) long strings cut."""
     if isinstance(value, dict):
         return {
-            k: (REDACTED if k in ("apiKey", "authorization", "Authorization") else redact(v))
+            k: (
+                REDACTED
+                if k in ("apiKey", "authorization", "Authorization")
+                else redact(v, shorten=shorten)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [redact(v) for v in value]
-    if isinstance(value, str) and len(value) > LONG:
+        return [redact(v, shorten=shorten) for v in value]
+    if shorten and isinstance(value, str) and len(value) > LONG:
         return f"{value[:80]}…({len(value)} chars)"
     return value
 

@@ -69,7 +69,9 @@ async def process_batch(
         return 401, invalid_api_key()
     account.requests += 1
     tasks = body[1:] if payload_auth else body
-    outcome = await handlers.run(tasks, Context(account=account, request=redact(body)))
+    outcome = await handlers.run(
+        tasks, Context(account=account, request=redact(body, shorten=False))
+    )
     if payload_auth:
         session = first.get("connectionSessionUUID") or str(uuid.uuid4())
         auth = {"taskType": "authentication", "connectionSessionUUID": session}

@@ -179,7 +179,12 @@ async def _run(
     if before is not None and before.kind == "hang":
         await asyncio.sleep(before.seconds if before.seconds is not None else 3600)
     sb.counts["ws_frames"] += 1
-    ctx = Context(account=session.account, request=redact(tasks), transport="ws", session=session)
+    ctx = Context(
+        account=session.account,
+        request=redact(tasks, shorten=False),
+        transport="ws",
+        session=session,
+    )
     outcome = await handlers.run(tasks, ctx)
     reply_text = json.dumps(outcome.body())
     after = plan.after
