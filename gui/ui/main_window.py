@@ -25,6 +25,7 @@ from gui.runware.catalog import Catalog
 from gui.ui.details.result_details import ResultDetails
 from gui.ui.jobs.model import JobListModel
 from gui.ui.jobs.panel import JobsPanel
+from gui.ui.player.media_safety import stop_later
 from gui.ui.player.player import PlayerWidget
 from gui.ui.status_bar import StudioStatusBar
 
@@ -286,6 +287,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self.player.media.stop()
+        stop_later(self.player.media)  # never stop() directly: see media_safety
         self.closing.emit()
         super().closeEvent(event)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer
 
 from gui.studio.jobs import JobState
+from gui.ui.player.media_safety import unload_later
 from gui.ui.player.player import PlayerWidget, time_text
 from tests.ui.clips import write_clip
 from tests.ui.jobfactory import make_job
@@ -24,7 +25,8 @@ def player(qtbot):  # type: ignore[no-untyped-def]
     widget.resize(640, 420)
     widget.show()
     yield widget
-    widget.media.stop()
+    unload_later(widget.media)  # a direct stop() can deadlock PySide6: see media_safety
+    qtbot.wait(20)
 
 
 def wait_loaded(qtbot, player: PlayerWidget) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ui.compare.synced_playback import SyncedPlayback, frame_at
+from gui.ui.player.media_safety import unload_later
 
 __all__ = ["CompareItem", "CompareView"]
 
@@ -147,7 +148,7 @@ class CompareView(QWidget):
             self.sync.deleteLater()
             self.sync = None
         for player in self.players:
-            player.setSource(QUrl())
+            unload_later(player)  # never stop() directly: see media_safety
             player.deleteLater()
         while self.tiles.count():
             taken = self.tiles.takeAt(0)

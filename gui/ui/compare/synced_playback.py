@@ -13,6 +13,8 @@ import math
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QMediaPlayer
 
+from gui.ui.player.media_safety import stop_later
+
 __all__ = ["DRIFT_CHECK_MS", "SyncedPlayback", "frame_at", "frame_position"]
 
 DRIFT_CHECK_MS = 200
@@ -145,7 +147,7 @@ class SyncedPlayback(QObject):
     def stop(self) -> None:
         self._drift.stop()
         for player in self.players:
-            player.stop()
+            stop_later(player)  # never stop() directly: see media_safety
         self._set_playing(False)
 
     # ---- private

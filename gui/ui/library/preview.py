@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
+from gui.ui.player.media_safety import unload_later
+
 __all__ = ["PreviewPlayer"]
 
 _MIN_FRAME_GAP = 1 / 20  # converting frames costs; a preview does not need more than 20 a second
@@ -40,8 +42,11 @@ class PreviewPlayer(QObject):
         """Preview ``path`` for the card ``key``, stopping whatever played before."""
         if key == self.key and path == self._path:
             return
-        self.stop()
-        self.key, self._path = key, path
+        old = self.key
+        self.key, self._path, self._frame = key, path, None
+        if old is not None:
+            self.frame_changed.emit(old)
+        # switch directly: a queued unload (see stop) would run after the new source
         self.player.setSource(QUrl.fromLocalFile(path))
         self.player.play()
 
@@ -49,8 +54,7 @@ class PreviewPlayer(QObject):
         old = self.key
         self.key, self._path, self._frame = None, None, None
         if self.player.source().isValid():
-            self.player.stop()
-            self.player.setSource(QUrl())
+            unload_later(self.player)  # never stop() directly: see media_safety
         if old is not None:
             self.frame_changed.emit(old)
 

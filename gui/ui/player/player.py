@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStackedWidget, QStyle, QVBoxLayout, QWidget
 
 from gui.studio.jobs import Job, JobState, Result, ResultState
 from gui.ui.labels import RUNNING_STATES, error_text
+from gui.ui.player.media_safety import unload_later
 from gui.ui.player.transport import SPEEDS, TransportBar, VariationBar, empty_state
 
 __all__ = ["PlayerWidget", "time_text"]
@@ -176,8 +177,7 @@ class PlayerWidget(QWidget):
         return self.media.source().toLocalFile()
 
     def _stop_and_explain(self, title: str, body: str) -> None:
-        self.media.stop()
-        self.media.setSource(QUrl())
+        unload_later(self.media)  # never stop() directly: see media_safety
         self._last_frame = None
         self.empty_title.setText(title)
         self.empty_body.setText(body)
