@@ -100,9 +100,9 @@ class Job:
         look: dict[str, Any] = {}
         if self.source is not None:
             src = self.source.look
-            look = {
+            look = {  # a remix of a remix still looks like the first source
                 "look_prompt": src.get("look_prompt") or src["prompt"],
-                "look_seed": src.get("look_seed", src["seed"]),
+                "look_seed": src["seed"] if src.get("look_seed") is None else src["look_seed"],
                 "tint": (255, 170, 60),
                 "badge": f"REMIX of {self.source.video_id[:14]}",
             }
@@ -112,6 +112,7 @@ class Job:
             height=self.height,
             fps=self.model.fps,
             duration=self.duration,
+            frames=self.model.frame_count(self.duration),
             container=self.container,  # type: ignore[arg-type]
             quality=self.quality,
             prompt=self.prompt,
@@ -220,7 +221,9 @@ class Lifecycle:
         ttl = job.task.get("ttl") or self.default_ttl()
         now = time.time()
         look = {
-            k: v for k, v in asdict(spec).items() if k not in ("path", "first_frame", "last_frame")
+            k: v
+            for k, v in asdict(spec).items()
+            if k not in ("path", "first_frame", "last_frame", "frames")
         }
         video = VideoFile(
             video_uuid=generation.video_uuid,

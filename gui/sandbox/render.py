@@ -77,10 +77,11 @@ class RenderSpec:
     look_seed: int | None = None
     tint: tuple[int, int, int] | None = None
     badge: str | None = None
+    frames: int | None = None  # the model's frame count for this duration, when known
 
     @property
     def frame_count(self) -> int:
-        return max(1, round(self.duration * self.fps))
+        return self.frames or max(1, round(self.duration * self.fps))
 
     @property
     def info(self) -> ContainerInfo:

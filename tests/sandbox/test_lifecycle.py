@@ -7,6 +7,7 @@ import time
 import uuid
 
 import av
+import numpy as np
 
 from gui.sandbox.process import SandboxProcess
 from tests.sandbox.support import (
@@ -188,23 +189,40 @@ def test_get_task_details_returns_request_and_final_envelope(
     assert unknown.json()["errors"][0]["code"] == "taskNotFound"
 
 
-def test_remix_derives_from_its_source(shared_sandbox: SandboxProcess) -> None:
-    source = video_task(width=720, height=1280)
-    post(shared_sandbox, [source])
-    video_id = wait_for(shared_sandbox, source["taskUUID"])["data"][0]["outputs"]["videoId"]
-    remix = video_task(
-        width=None, height=None, positivePrompt="Make it night", inputs={"videoId": video_id}
-    )
-    assert post(shared_sandbox, [remix]).status_code == 200
-    item = wait_for(shared_sandbox, remix["taskUUID"])["data"][0]
-    assert item["status"] == "success"
-    tasks = {t["taskUUID"]: t for t in shared_sandbox.state()["tasks"]}
-    assert tasks[remix["taskUUID"]]["generations"][0]["videoURL"] == item["videoURL"]
-    path = shared_sandbox.data_dir / "remix.mp4"
-    path.write_bytes(http.get(item["videoURL"]).content)
+def _frame(sb: SandboxProcess, url: str, index: int = 5) -> tuple[tuple[int, int], np.ndarray]:
+    path = sb.data_dir / f"{new_uuid()}.mp4"
+    path.write_bytes(http.get(url).content)
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        assert (stream.width, stream.height) == (720, 1280)  # the source's size
+        for i, frame in enumerate(container.decode(video=0)):
+            if i == index:
+                rgb = frame.to_ndarray(format="rgb24")
+                return (frame.width, frame.height), np.median(rgb.reshape(-1, 3), axis=0)
+    raise AssertionError("too few frames")
+
+
+def test_remix_derives_from_its_source(shared_sandbox: SandboxProcess) -> None:
+    sb = shared_sandbox
+    source, unrelated = video_task(width=720, height=1280), video_task(width=720, height=1280)
+    post(sb, [source, unrelated])
+    source_item = wait_for(sb, source["taskUUID"])["data"][0]
+    unrelated_item = wait_for(sb, unrelated["taskUUID"])["data"][0]
+    remix = video_task(
+        width=None,
+        height=None,
+        positivePrompt="Make it night",
+        inputs={"videoId": source_item["outputs"]["videoId"]},
+    )
+    assert post(sb, [remix]).status_code == 200
+    item = wait_for(sb, remix["taskUUID"])["data"][0]
+    assert item["status"] == "success"
+    size, remix_colour = _frame(sb, item["videoURL"])
+    assert size == (720, 1280)  # the source's size
+    _, source_colour = _frame(sb, source_item["videoURL"])
+    _, unrelated_colour = _frame(sb, unrelated_item["videoURL"])
+    # the same palette, tinted: nearer its source than a video of the same prompt and model
+    assert (
+        np.abs(remix_colour - source_colour).sum() < np.abs(unrelated_colour - source_colour).sum()
+    )
     unknown = video_task(width=None, height=None, inputs={"videoId": "video_0000000000000000"})
-    error = post(shared_sandbox, [unknown]).json()["errors"][0]
+    error = post(sb, [unknown]).json()["errors"][0]
     assert (error["code"], error["parameter"]) == ("invalidVideoId", "inputs.videoId")

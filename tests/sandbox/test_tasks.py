@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import av
 import httpx
 import pytest
 
@@ -168,3 +169,23 @@ def test_media_storage_upload_use_and_delete(idle_sandbox: SandboxProcess) -> No
     assert (again["code"], again["parameter"]) == ("mediaNotFound", "media")
     gone = post(sb, [video_task(inputs={"frameImages": [item["mediaUUID"]]})]).json()
     assert gone["errors"][0]["code"] == "invalidFrameImages"
+
+
+def test_first_and_last_frames_through_the_api(shared_sandbox: SandboxProcess) -> None:
+    """Veo takes a first and a last frame: the video starts on one and ends on the other."""
+    red, blue = image_bytes(640, 360, (220, 30, 30)), image_bytes(640, 360, (30, 30, 220))
+    frames = [
+        {"image": data_uri(red), "frame": "first"},
+        {"image": data_uri(blue), "frame": "last"},
+    ]
+    task = video_task(model=VEO, inputs={"frameImages": frames})
+    post(shared_sandbox, [task])
+    item = wait_for(shared_sandbox, task["taskUUID"])["data"][0]
+    path = shared_sandbox.data_dir / "first-last.mp4"
+    path.write_bytes(http.get(item["videoURL"]).content)
+    with av.open(str(path)) as container:
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(decoded) == 96  # 4 s at Veo's 24 fps
+    first, last = decoded[0].reshape(-1, 3).mean(axis=0), decoded[-1].reshape(-1, 3).mean(axis=0)
+    assert first[0] > 2 * first[2]  # red, as the first image
+    assert last[2] > 2 * last[0]  # blue, as the last image
