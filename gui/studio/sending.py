@@ -75,6 +75,14 @@ class Sender:
                 retryable=exc.retryable,
             )
             return
+        except OSError as exc:  # the library's disk, not the request: nothing was sent
+            names = ", ".join(Path(f.path).name for f in job.spec.frames)
+            self.book.announce(
+                self.book.events.notice,
+                f"Could not save the frame image {names} in the library "
+                f"({exc.strerror or exc}); the job is sent once it can be.",
+            )
+            return  # still queued: asked about (never received), then tried again
         task = job.spec.to_task(job.task_uuid, refs)
         self.journal.record_request(job.id, task.to_wire())
         attempt = self.journal.record_submission(job.id, job.task_uuid)
