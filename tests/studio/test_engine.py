@@ -205,9 +205,11 @@ async def test_retry_and_remix_record_their_lineage(
     studio = await studio_factory(sandbox)
     engine = studio.engine
     parent = await wait_final(engine, await engine.submit(sora_spec("a kite over the dunes")))
-    retry = await engine.retry(parent.id)
-    remix = await engine.remix(parent.id, 0, "the kite, now at night")
-    extend = await engine.remix(parent.id, 0, "the kite flies on", kind="extend")
+    retry, remix, extend = await asyncio.gather(
+        engine.retry(parent.id),
+        engine.remix(parent.id, 0, "the kite, now at night"),
+        engine.remix(parent.id, 0, "the kite flies on", kind="extend"),
+    )
     for job in (retry, remix, extend):
         assert (await wait_final(engine, job)).state is JobState.READY
 
@@ -381,8 +383,10 @@ async def test_balance_spend_favourites_history_and_export(
 ) -> None:
     studio = await studio_factory(sandbox)
     engine = studio.engine
-    kept = await wait_final(engine, await engine.submit(sora_spec("take one")))
-    dropped = await wait_final(engine, await engine.submit(sora_spec("take two")))
+    kept, dropped = await asyncio.gather(
+        engine.submit(sora_spec("take one")), engine.submit(sora_spec("take two"))
+    )
+    await asyncio.gather(wait_final(engine, kept), wait_final(engine, dropped))
     amount, currency = await engine.refresh_balance()
     assert (amount, currency) == (pytest.approx(1000 - 0.8), "USD")  # the sandbox's starting $1000
     assert studio.events.named("balance_changed") == [(amount, "USD")]
