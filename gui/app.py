@@ -25,6 +25,7 @@ from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
 __all__ = ["CLI_COMMANDS", "LaunchOptions", "Studio", "main", "parse_options"]
 
 CLI_COMMANDS = frozenset({"generate", "jobs", "resume", "models"})
+SANDBOX_COMMAND = "sandbox-serve"
 EXIT_AFTER_PAINT_ENV = "SORA_STUDIO_EXIT_AFTER_PAINT"  # benchmarks: see _exit_after_paint
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)
@@ -55,6 +56,11 @@ def parse_options(args: Sequence[str]) -> LaunchOptions:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == SANDBOX_COMMAND:
+        # a frozen bundle serves its own sandbox: see gui.sandbox.process.default_command
+        from gui.sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(argv[2:])
     if len(argv) > 1 and argv[1] in CLI_COMMANDS:
         from gui import cli  # the command line needs no Qt
 

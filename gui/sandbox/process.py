@@ -40,6 +40,8 @@ def _project_root() -> Path:
 
 
 def default_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: its executable serves the sandbox
+        return [sys.executable, "sandbox-serve"]
     return [sys.executable, "-m", "gui.sandbox"]
 
 
