@@ -20,13 +20,13 @@ def faulty(idle: SandboxProcess) -> SandboxProcess:
 
 
 def test_latency_only_where_scoped(faulty: SandboxProcess) -> None:
-    faulty.set_faults({"faults": [{"kind": "latency", "scope": "poll", "seconds": 0.6}]})
+    faulty.set_faults({"faults": [{"kind": "latency", "scope": "poll", "seconds": 1.0}]})
     started = time.monotonic()
     post(faulty, [poll_task(new_uuid())])
-    assert time.monotonic() - started >= 0.6
+    assert time.monotonic() - started >= 1.0
     started = time.monotonic()
     assert post(faulty, [PING]).status_code == 200
-    assert time.monotonic() - started < 0.4
+    assert time.monotonic() - started < 0.8  # no latency outside its scope
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_hung_reply_outlasts_the_client_timeout(faulty: SandboxProcess) -> None:
         post(faulty, [poll_task(new_uuid())], timeout=0.5)
     started = time.monotonic()
     assert post(faulty, [poll_task(new_uuid())]).status_code == 400  # the next one answers
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.5  # well under the 2 s hang
 
 
 def test_dropped_connection_processes_nothing(faulty: SandboxProcess) -> None:

@@ -62,8 +62,8 @@ def test_failed_deliveries_are_retried_with_backoff(shared) -> None:  # type: ig
         calls = receiver.received
         assert len(calls) == 3  # delivered on the third attempt, then done
         gap1, gap2 = calls[1].at - calls[0].at, calls[2].at - calls[1].at
-        assert 0.18 <= gap1 <= 0.6  # 250 ms ± 25 % jitter
-        assert 0.37 <= gap2 <= 1.0  # doubled
+        assert 0.18 <= gap1 <= 1.0  # 250 ms ± 25 % jitter (upper bounds allow a busy machine)
+        assert 0.37 <= gap2 <= 1.6  # doubled
         assert calls[0].body == calls[2].body
         assert [(d["attempt"], d["status"]) for d in attempts] == [(1, 500), (2, 503), (3, 200)]
     finally:
