@@ -167,7 +167,7 @@ def test_r4_random_specs_are_refused_in_plain_words_or_accepted_by_the_sandbox(
 
     @seed(SEED)
     @settings(
-        max_examples=size(300, 3000),
+        max_examples=size(200, 3000),
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow],
