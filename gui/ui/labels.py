@@ -68,12 +68,15 @@ def state_label(job: Job, now: float) -> str:
 
 
 def cost_text(job: Job, catalog: Catalog) -> str:
-    """Actual cost once known, "~estimate" before, "price unknown" when there is none."""
+    """Actual cost once known, "~estimate" before, "price unknown" when there is none, and a
+    dash for a job that ended without being charged."""
     if job.actual_cost is not None:
         return money(job.actual_cost)
     actual = [r.cost for r in job.results if r.cost is not None]
     if actual and job.state is JobState.READY:
         return money(sum(actual))
+    if job.state is JobState.FAILED or (job.state.is_final and not job.possibly_billed):
+        return "—"  # not counted as spent (see gui.studio.spending.job_cost)
     estimate: float | Decimal | None = job.estimated_cost
     if estimate is None:
         estimate = job.spec.estimate(catalog)

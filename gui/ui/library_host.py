@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QSplitter, QTabWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job
@@ -60,7 +60,13 @@ class LibraryHost(QObject):
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setSizes([900, 380])
-        window.set_library_view(self.splitter)
+        # the hosted views ask for ~1,250 px; scroll inside the tab rather than widen the window
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("LibraryScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.splitter)
+        window.set_library_view(self.scroll)
         window.tabs.addTab(self.compare, "Compare")
         # spending rows and totals are recomputed from all jobs: at most twice a second
         self._spending_refresh = QTimer(self)

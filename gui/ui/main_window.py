@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.studio_splitter.addWidget(self.centre_splitter)
         self.studio_splitter.setStretchFactor(1, 1)
         self.studio_splitter.setChildrenCollapsible(False)
-        self.studio_splitter.setSizes([400, 640])
+        self.studio_splitter.setSizes([370, 660])
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("MainTabs")
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
-        self.resizeDocks([self.jobs_dock], [420], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.jobs_dock], [410], Qt.Orientation.Horizontal)
 
     def _build_actions(self) -> None:
         def action(text: str, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:

@@ -8,7 +8,7 @@ from gui.studio.jobs import JobState
 
 def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
     window, host = studio.window, studio.library_host
-    assert window.tabs.tabText(1) == "Library" and window.tabs.widget(1) is host.splitter
+    assert window.tabs.tabText(1) == "Library" and window.tabs.widget(1) is host.scroll
     assert window.tabs.tabText(2) == "Compare"
     compose = studio.compose
     compose.video.variations.button_for(2).click()

@@ -173,8 +173,10 @@ class SettingsDialog(QDialog):
                 f"The key in use comes from {SecretStore.ENV}; a key saved here is used when "
                 "that variable is not set."
             )
-        else:
+        elif self._secrets.secure:
             self.key_note.setText(f"Stored in {self._secrets.backend_name}, never in a file.")
+        else:
+            self.key_note.setText("The key is never written to a file.")
         if not self._secrets.secure:
             self.storage_warning.setText(
                 "⚠ No secure key storage (OS keyring) is available on this machine, so a key "
