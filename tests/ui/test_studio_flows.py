@@ -212,3 +212,41 @@ def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> 
     assert text.startswith("contentPolicyViolation: ")
     assert studio.window.player.empty_title.text() == "Failed"
     assert "contentPolicyViolation" in studio.window.details.error.text()
+
+
+def test_over_budget_is_said_beside_generate_and_nothing_is_sent(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    studio.update_settings(daily_budget=0.5)
+    studio.engine.settings = studio.settings
+    compose = studio.compose
+    compose.video.duration.button_for(8.0).click()  # about $0.80 at the catalogue's price
+    compose.prompt.set_text("A long tracking shot through a night market")
+    compose.generate_bar.button.click()
+    qtbot.waitUntil(lambda: "budget" in compose.generate_bar.budget.text().lower(), timeout=10_000)
+    assert studio.window.jobs_model.rowCount() == 0
+    assert sandbox_requests(studio, "videoInference") == []
+
+
+def test_run_shows_the_window_and_closing_stops_engine_client_and_sandbox(
+    qtbot, qloop_running, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from gui.app import LaunchOptions
+
+    studio = Studio(
+        LaunchOptions(
+            sandbox=True, data_dir=tmp_path / "run", sandbox_options={"processing_seconds": 0.3}
+        )
+    )
+    qtbot.addWidget(studio.window)
+    run = asyncio.ensure_future(studio.run())
+    qtbot.waitUntil(lambda: studio.window.isVisible(), timeout=5000)
+    qtbot.waitUntil(studio.started.is_set, timeout=60_000)
+    sandbox = studio.backend.sandbox
+    assert sandbox is not None and sandbox.returncode is None
+    assert studio.window.banner.isVisible()
+    studio.window.close()
+    qtbot.waitUntil(run.done, timeout=30_000)
+    assert run.result() == 0
+    assert sandbox.returncode is not None  # the subprocess is gone
+    assert studio.engine is None and studio.backend is None and studio.journal is None
