@@ -43,7 +43,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", type=Path, required=True, help="videos, images and the log")
     p.add_argument("--api-key", action="append", default=[], help="a valid key (repeatable)")
     p.add_argument("--balance", type=Decimal, default=Decimal("1000"), help="USD per key")
-    p.add_argument("--processing-seconds", type=float, default=3.0, help="time to success")
+    p.add_argument(
+        "--processing-seconds", type=float, default=3.0, help="wait before a result renders"
+    )
     p.add_argument("--stagger-seconds", type=float, default=None, help="delay per result index")
     p.add_argument("--faults", type=Path, default=None, help="scenario JSON (see faults.py)")
     p.add_argument("--public-host", default=None, help="URL prefix of file URLs")
