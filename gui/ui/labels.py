@@ -40,8 +40,6 @@ _STATE_WORDS = {
     JobState.EXPIRED: "Expired",
 }
 
-BILLING_WARNING = "may still be billed"
-
 
 def money(amount: float | Decimal | None, currency: str = "USD") -> str:
     return "—" if amount is None else format_money(amount, currency)
@@ -90,11 +88,8 @@ def error_text(job: Job) -> str:
     if job.state is JobState.FAILED:
         code = job.error_code or "error"
         return f"{code}: {job.error_message or 'no message'}"
-    if job.state is JobState.CANCELLED:
-        message = job.error_message or "Cancelled."
-        if job.possibly_billed and BILLING_WARNING not in message:
-            message = f"{message} It {BILLING_WARNING}."
-        return message
+    if job.state is JobState.CANCELLED:  # Job.cancel() words it, billing risk included
+        return job.error_message or "Cancelled."
     if job.state is JobState.EXPIRED:
         return job.error_message or "The result URL expired before it was downloaded."
     return ""
