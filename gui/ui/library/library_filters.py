@@ -7,7 +7,15 @@ import logging
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.runware.catalog import Catalog
 from gui.ui.library.items import LibraryQuery, SortOrder, Status
@@ -46,7 +54,7 @@ class LibraryFilterBar(QWidget):
 
     def _build(self, catalog: Catalog) -> None:
         self.search_box = QLineEdit(placeholderText="Search prompts…", clearButtonEnabled=True)
-        self.search_box.setMinimumWidth(200)
+        self.search_box.setMinimumWidth(160)
         self.favourites_button = QToolButton(text="★ Favourites", checkable=True)
         self.favourites_button.setToolTip("Show favourites only")
         self.model_filter = QComboBox()
@@ -65,15 +73,30 @@ class LibraryFilterBar(QWidget):
             self.sort_box.addItem(order.label, order)
         self.count_label = QLabel()
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search_box, 2)
+        for box in (self.model_filter, self.status_filter, self.date_filter, self.sort_box):
+            # narrow enough to sit beside the family and spending panels
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(6)
+        # two rows: the search (with the count and the view's buttons), then the filters
+        self.top_row = QHBoxLayout()
+        self.top_row.addWidget(self.search_box, 1)
+        self.top_row.addWidget(self.count_label)
+        filters = QHBoxLayout()
         for widget in (self.favourites_button, self.model_filter, self.status_filter):
-            layout.addWidget(widget)
-        layout.addWidget(self.date_filter)
-        layout.addWidget(self.sort_box)
-        layout.addStretch(1)
-        layout.addWidget(self.count_label)
+            filters.addWidget(widget)
+        filters.addWidget(self.date_filter)
+        filters.addWidget(self.sort_box)
+        filters.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.top_row)
+        layout.addLayout(filters)
+
+    def add_trailing(self, widget: QWidget) -> None:
+        """Put a widget (the view's buttons) at the end of the search row."""
+        self.top_row.addWidget(widget)
 
     def _wire(self) -> None:
         self.search_box.textChanged.connect(self._timer.start)

@@ -75,11 +75,11 @@ class LibraryGrid(QListView):
             return
         drag = QDrag(self)
         drag.setMimeData(mime)
-        drag.setPixmap(self._drag_picture(indexes[0], len(indexes)))
+        drag.setPixmap(self._drag_picture(indexes[0]))
         drag.setHotSpot(QPoint(24, 24))
         drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
 
-    def _drag_picture(self, index: QModelIndex, count: int) -> QPixmap:
+    def _drag_picture(self, index: QModelIndex) -> QPixmap:
         rect = self.visualRect(index)
         picture = self.viewport().grab(rect) if rect.isValid() else QPixmap(CARD)
         return picture.scaledToWidth(140, Qt.TransformationMode.SmoothTransformation)

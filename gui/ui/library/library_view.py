@@ -18,7 +18,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer,
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QToolButton,
@@ -36,7 +35,7 @@ from gui.ui.library.library_grid import LibraryGrid
 from gui.ui.library.library_model import LibraryModel
 from gui.ui.library.preview import PreviewPlayer
 from gui.ui.library.thumbnail_cache import ThumbnailCache
-from gui.ui.library.thumbnails import ThumbnailLoader, thumbnail_source
+from gui.ui.library.thumbnails import ThumbnailLoader
 
 __all__ = ["LibraryView", "default_thumbnails"]
 
@@ -129,13 +128,11 @@ class LibraryView(QWidget):
         self.export_button.setDefaultAction(self.export_action)
 
     def _build_layout(self) -> None:
-        bar = QHBoxLayout()
-        bar.addWidget(self.filters, 1)
-        bar.addWidget(self.compare_button)
-        bar.addWidget(self.export_button)
+        self.filters.add_trailing(self.compare_button)
+        self.filters.add_trailing(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(bar)
+        layout.addWidget(self.filters)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.empty_label, 1)
 
@@ -172,9 +169,11 @@ class LibraryView(QWidget):
 
     def update_job(self, job: Job) -> None:
         """A job was added or changed (wire to the engine's job_added / job_changed)."""
+        is_new = not self.model.job_items(job.id)
         self.model.update_job(job)
-        self._add_unknown_models()
-        self.filters.search_again()  # a new prompt may match the current search
+        if is_new:
+            self._add_unknown_models()
+            self.filters.search_again()  # its prompt may match the current search
 
     def remove_job(self, job_id: str) -> None:
         if self.preview.key and self.preview.key[0] == job_id:
@@ -391,10 +390,6 @@ class LibraryView(QWidget):
         index = self.model.index_of(key)
         if index.isValid():
             self.grid.update(index)
-
-    def thumbnail_for(self, item: LibraryItem) -> str | None:
-        """The file the card's picture comes from (for tests and the lineage view)."""
-        return thumbnail_source(item.thumbnail_path, item.video_path)
 
     def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.preview.stop()  # nothing plays in a hidden tab

@@ -165,6 +165,8 @@ def test_dragging_a_result_out_carries_its_file_url(library_view, make_job, clip
     assert mime.urls()[0].toLocalFile() == str(clips.mp4_b)
     assert json.loads(bytes(mime.data(RESULTS_MIME_TYPE)).decode()) == [[ready.id, 0]]
 
+    view.grid.startDrag(Qt.DropAction.CopyAction)  # offscreen, QDrag.exec returns at once
+
     pending_index = view.model.index_of((pending.id, 0))
     assert not pending_index.flags() & Qt.ItemFlag.ItemIsDragEnabled
     assert view.grid.mimeData([pending_index]).urls() == []
@@ -316,3 +318,16 @@ def test_the_grid_looks_right(library_view, make_job, clips, qtbot, model_airs):
         centre = view.grid.viewport().mapTo(view, rect.center() - QPoint(0, 30))
         assert image.pixelColor(centre).name() != "#1c1c20", job.spec.prompt  # a picture
     assert view.count_label.text() == "6 results"
+
+
+def test_a_new_job_matching_the_search_appears(library_view, make_job, journal, qtbot):
+    first = make_job("a kite at noon")
+    journal.insert_jobs([first])
+    view = library_view([first], search=journal.search)
+    view.set_search_text("kite")
+    view.search_now()
+    assert shown_ids(view) == [first.id]
+    newcomer = make_job("another kite at dusk", created_at=time.time() + 5)
+    journal.insert_jobs([newcomer])
+    view.update_job(newcomer)
+    qtbot.waitUntil(lambda: shown_ids(view) == [newcomer.id, first.id], timeout=2000)
