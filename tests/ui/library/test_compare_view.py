@@ -130,4 +130,4 @@ def test_screenshot(compare, qtbot):
         target.moveCenter(box.center())
         painter.drawImage(target, image)
     painter.end()
-    shot.save("/tmp/shots/compare.png")
+    assert shot.save("/tmp/sora-studio-compare.png")

@@ -311,7 +311,7 @@ def test_the_grid_looks_right(library_view, make_job, clips, qtbot, model_airs):
     qtbot.waitUntil(lambda: len(loader.memory) == 3 and loader.pending() == 0, timeout=5000)
     view.grid.viewport().repaint()
     shot = view.grab()
-    shot.save("/tmp/shots/library.png")
+    assert shot.save("/tmp/sora-studio-library.png")
     image = shot.toImage()
     for job in jobs[:3]:
         rect = view.grid.visualRect(view.model.index_of((job.id, 0)))

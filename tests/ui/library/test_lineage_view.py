@@ -72,4 +72,4 @@ def test_thumbnails_arrive_and_the_view_looks_right(lineage, qtbot):
     icon = lineage.index_of("leaf").data(Qt.ItemDataRole.DecorationRole)
     assert (icon.width(), icon.height()) == (96, 54)
     assert icon.toImage().pixelColor(48, 27).name() != "#1c1c20"  # a picture, not the empty box
-    lineage.grab().save("/tmp/shots/lineage.png")
+    assert lineage.grab().save("/tmp/sora-studio-lineage.png")

@@ -89,4 +89,4 @@ def test_balance_text_and_a_look(panel, make_job):
             make_job("forest path in fog", state=JobState.PROCESSING, estimate=1.2),
         ]
     )
-    panel.grab().save("/tmp/shots/spending.png")
+    assert panel.grab().save("/tmp/sora-studio-spending.png")
