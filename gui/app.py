@@ -84,8 +84,28 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
     if probe and probe not in {"0", "no", "false"}:
         _exit_after_paint(studio, started=probe == "started")
+    _close_on_signals(studio)
     with loop:
         return loop.run_until_complete(studio.run())
+
+
+def _close_on_signals(studio: Studio) -> None:
+    """Ctrl+C or SIGTERM close the window, so the engine stops and the sandbox (its own session,
+    out of reach of the terminal's signals) is stopped too instead of being left behind."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, studio.window.close)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, close)
+    # Python runs signal handlers only between bytecodes; a slow timer gives it the chance
+    wake = QTimer(studio.window)
+    wake.setInterval(250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
 
 
 def _exit_after_paint(studio: Studio, *, started: bool) -> None:
