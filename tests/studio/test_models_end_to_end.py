@@ -39,9 +39,12 @@ def frame(path: Path, which: str) -> FrameInput:
 def sent_request(sandbox: Any, task_uuid: str) -> dict[str, Any]:
     for entry in sandbox.requests():
         for task in entry.get("request") or []:
-            if isinstance(task, dict) and task.get("taskUUID") == task_uuid:
-                if task.get("taskType") == "videoInference":
-                    return task
+            if (
+                isinstance(task, dict)
+                and task.get("taskUUID") == task_uuid
+                and task.get("taskType") == "videoInference"
+            ):
+                return task
     raise AssertionError("the request never reached the sandbox")
 
 
