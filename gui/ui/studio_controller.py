@@ -83,7 +83,7 @@ class StudioController(QObject):
         panel.remix_requested.connect(self._remix_job_id)
         panel.reveal_requested.connect(self._reveal_job_id)
         panel.delete_requested.connect(self.delete)
-        w.player.result_changed.connect(w.details.show_result)
+        w.player.result_changed.connect(w.details.show_result)  # details follow the player
         d = w.details
         d.remix_requested.connect(self.start_remix)
         d.use_frame_requested.connect(self.use_current_frame)
@@ -140,7 +140,6 @@ class StudioController(QObject):
         current = self.window.player.job
         if current is not None and current.id == job.id:
             self.window.player.show_job(job, fps=self._fps(job))
-            self.window.details.show_result(job, self.window.player.result)
         if job.state.is_final and job.id not in self._finished:
             self._finished.add(job.id)
             self.notifier.job_finished(job)
@@ -301,7 +300,6 @@ class StudioController(QObject):
 
     def _show_job(self, job: Job | None) -> None:
         self.window.player.show_job(job, fps=self._fps(job) if job else None)
-        self.window.details.show_result(job, self.window.player.result)
 
     def show_result(self, job_id: str, index: int = 0) -> None:
         """Open one result in the Studio tab: select its job and play that variation."""
@@ -315,7 +313,6 @@ class StudioController(QObject):
             panel.set_state_filter("All")
             panel.select_job(job_id)
         self.window.player.show_job(job, index, fps=self._fps(job))
-        self.window.details.show_result(job, self.window.player.result)
 
     def _play_job(self, job_id: str) -> None:
         job = self.window.jobs_model.job(job_id)
