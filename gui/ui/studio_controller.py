@@ -107,6 +107,7 @@ class StudioController(QObject):
     ) -> None:
         """The engine has started: show its jobs (unfinished ones marked as resumed)."""
         self.engine, self.library, self.fetch_image = engine, library, fetch_image
+        self.window.jobs_panel.sent_request = engine.journal.request_of
         jobs = engine.jobs()
         resumed = {j.id for j in jobs if not j.state.is_final}
         self._finished = {j.id for j in jobs if j.state.is_final}

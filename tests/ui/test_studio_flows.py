@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PIL import Image
@@ -250,3 +251,21 @@ def test_run_shows_the_window_and_closing_stops_engine_client_and_sandbox(
     assert run.result() == 0
     assert sandbox.returncode is not None  # the subprocess is gone
     assert studio.engine is None and studio.backend is None and studio.journal is None
+
+
+def test_copy_request_json_is_the_request_as_sent(qtbot, studio: Studio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    png = tmp_path / "first.png"
+    Image.new("RGB", (1280, 720), "orange").save(png)
+    zone = studio.compose.zones["first"]
+    assert drop_files(zone, [png])
+    qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=10_000)
+    job = type_prompt_and_generate(qtbot, studio, "An orange sunset over rooftops")
+    qtbot.waitUntil(lambda: job.state not in (JobState.QUEUED, JobState.UPLOADING), timeout=20_000)
+    studio.window.jobs_panel.select_job(job.id)
+    studio.window.jobs_panel.copy_request_action.trigger()
+    copied = json.loads(QGuiApplication.clipboard().text())
+    sent = [t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == job.task_uuid]
+    assert copied["inputs"]["frameImages"] == sent[0]["inputs"]["frameImages"]  # the real imageUUID
+    assert studio.backend.client._api_key not in json.dumps(copied)

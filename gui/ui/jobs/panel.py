@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
@@ -37,9 +38,20 @@ __all__ = ["JobListView", "JobsPanel", "request_json"]
 Confirm = Callable[[QWidget, str], bool]
 
 
-def request_json(job: Job) -> str:
-    """The videoInference task this job sends, as JSON. The API key is never part of a task."""
-    return json.dumps(job.spec.to_task(job.task_uuid).to_wire(), indent=2, ensure_ascii=False)
+def request_json(job: Job, sent: dict[str, Any] | None = None) -> str:
+    """The job's videoInference task as JSON: as it was sent (``sent``, from the journal, with
+    the real image references) or else as it will be sent. Never an API key."""
+    body = sent if sent is not None else job.spec.to_task(job.task_uuid).to_wire()
+    return json.dumps(_without_key(body), indent=2, ensure_ascii=False)
+
+
+def _without_key(value: Any) -> Any:
+    # a task never carries the key; this makes sure a copied request cannot either
+    if isinstance(value, dict):
+        return {k: _without_key(v) for k, v in value.items() if k.lower() != "apikey"}
+    if isinstance(value, list):
+        return [_without_key(v) for v in value]
+    return value
 
 
 def confirm_with_dialog(parent: QWidget, text: str) -> bool:
@@ -91,6 +103,7 @@ class JobsPanel(QWidget):
         self._model = model
         self._catalog = catalog
         self.confirm: Confirm = confirm_with_dialog  # replaceable, e.g. by tests
+        self.sent_request: Callable[[str], dict[str, Any] | None] | None = None  # job id → request
         self.thumbnails = ThumbnailCache(THUMB_SIZE * 2, parent=self)
         self.thumbnails.loaded.connect(model.thumbnail_loaded)
         self.proxy = JobFilterProxy(self)
@@ -311,7 +324,8 @@ class JobsPanel(QWidget):
     def _on_copy_request(self) -> None:
         job = self.current_job()
         if job is not None:
-            QGuiApplication.clipboard().setText(request_json(job))
+            sent = self.sent_request(job.id) if self.sent_request else None
+            QGuiApplication.clipboard().setText(request_json(job, sent))
 
     def _on_delete(self) -> None:
         job = self.current_job()
