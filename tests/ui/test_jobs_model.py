@@ -127,6 +127,16 @@ def test_tick_repaints_only_running_rows(model: JobListModel) -> None:
     assert not model._ticker.isActive()
 
 
+def test_tick_signals_adjacent_running_rows_at_once(model: JobListModel) -> None:
+    older = [make_job(JobState.READY) for _ in range(3)]
+    running = [make_job(JobState.PROCESSING) for _ in range(200)]
+    model.set_jobs([*older, *running, make_job(JobState.READY), make_job(JobState.DOWNLOADING)])
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, _roles: spans.append((a.row(), b.row())))
+    model.tick_running()
+    assert spans == [(0, 0), (2, 201)]  # the newest (downloading), then the 200: two signals
+
+
 def test_remove_keeps_lookup_right(model: JobListModel) -> None:
     jobs = [make_job() for _ in range(6)]
     model.set_jobs(jobs)
@@ -143,6 +153,18 @@ def test_download_progress_shows_in_state_text(model: JobListModel) -> None:
     model.set_progress(job.id, 50, 200)
     assert model.index_of(job.id).data(JobRole.PROGRESS) == 0.25
     assert model.index_of(job.id).data(JobRole.STATE_TEXT).endswith("25%")
+
+
+def test_download_progress_repaints_once_per_whole_percent(model: JobListModel) -> None:
+    job = make_job(JobState.DOWNLOADING)
+    model.add_job(job)
+    changes: list[object] = []
+    model.dataChanged.connect(lambda *args: changes.append(args))
+    total = 50 * 1024 * 1024
+    for done in range(0, total + 1, 64 * 1024):  # one report per chunk, as a download sends
+        model.set_progress(job.id, done, total)
+    assert len(changes) == 101  # 0 %, 1 %, … 100 %: not 801 repaints
+    assert model.index_of(job.id).data(JobRole.PROGRESS) == 1.0
 
 
 def test_filter_by_state_and_text(model: JobListModel) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from gui.app import Studio
 from gui.runware.catalog import default_catalog
 from gui.studio.jobs import JobState
+from gui.ui.jobs.delegate import ROW_HEIGHT
 from gui.ui.jobs.model import JobListModel, JobRole
 from gui.ui.jobs.panel import JobsPanel
 from gui.ui.jobs.proxy import StateFilter
@@ -132,3 +133,27 @@ def test_cancel_delete_and_reveal_in_the_studio(qtbot, make_studio, tmp_path: Pa
     assert all(j.id != job.id for j in studio.engine.jobs())
     window.open_library_action.trigger()
     assert opened == [str(studio.library.root)]
+
+
+class _PaintSpy(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.rect())  # type: ignore[attr-defined]
+        return False
+
+
+def test_a_changed_row_repaints_only_that_row(qtbot) -> None:  # type: ignore[no-untyped-def]
+    jobs = [make_job(JobState.DOWNLOADING) for _ in range(20)]
+    panel = make_panel(qtbot, jobs)
+    qtbot.waitExposed(panel)
+    qtbot.wait(50)  # the first paint of the whole list is done
+    spy = _PaintSpy()
+    panel.view.viewport().installEventFilter(spy)
+    panel._model.set_progress(jobs[-1].id, 30, 100)  # the newest job: the top row
+    qtbot.waitUntil(lambda: bool(spy.rects), timeout=2000)
+    assert all(rect.height() <= ROW_HEIGHT for rect in spy.rects), spy.rects  # not all rows
+    assert panel.view.model().index(0, 0).data(JobRole.PROGRESS) == 0.3

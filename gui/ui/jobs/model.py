@@ -206,7 +206,11 @@ class JobListModel(QAbstractListModel):
     def set_progress(self, job_id: str, done: int, total: int | None) -> None:
         if job_id not in self._position or not total:
             return
-        self._progress[job_id] = min(1.0, done / total)
+        progress = min(1.0, done / total)
+        shown = self._progress.get(job_id)
+        self._progress[job_id] = progress
+        if shown is not None and int(shown * 100) == int(progress * 100):
+            return  # the row shows whole percents; a repaint per 64 KB chunk showed nothing new
         self._changed(job_id, [JobRole.PROGRESS, JobRole.STATE_TEXT])
 
     def mark_resumed(self, job_ids: set[str]) -> None:
@@ -221,9 +225,15 @@ class JobListModel(QAbstractListModel):
             self._changed(job_id, [JobRole.THUMBNAIL_PATH])
 
     def tick_running(self) -> None:
-        """Repaint the elapsed time of running rows, and only those."""
-        for job_id in self._running:
-            self._changed(job_id, [JobRole.STATE_TEXT])
+        """Repaint the elapsed time of running rows, and only those: one signal per run of
+        adjacent running rows (usually the newest jobs, one run), not one per job."""
+        rows = sorted(row for job_id in self._running if (row := self.row_of(job_id)) >= 0)
+        roles = [int(JobRole.STATE_TEXT)]
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                self.dataChanged.emit(self.index(rows[start], 0), self.index(rows[i - 1], 0), roles)
+                start = i
 
     # ------------------------------------------------------------------ internals
     def _changed(self, job_id: str, roles: list[int] | None = None) -> None:

@@ -7,7 +7,7 @@ The panel does not talk to the studio. It announces what the user asked for (``c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
@@ -70,6 +70,16 @@ class JobListView(QListView):
 
     activated_job = Signal()
     delete_pressed = Signal()
+
+    def dataChanged(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
+        # QListView repaints every visible row when one changes; a download's progress and the
+        # elapsed time of running jobs change one row many times a second: repaint just it.
+        if top_left == bottom_right and top_left.isValid():
+            self.viewport().update(self.visualRect(top_left))
+            return
+        super().dataChanged(top_left, bottom_right, list(roles))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
