@@ -224,11 +224,17 @@ class Journal:
     # ------------------------------------------------------------------ raw answers
     def record_items(self, task_uuid: str, items: Sequence[dict[str, Any]]) -> int:
         """Keep every distinct raw response item (polls repeat them); returns how many were new."""
+        return self.record_answers([(task_uuid, items)])
+
+    def record_answers(self, answers: Iterable[tuple[str, Sequence[dict[str, Any]]]]) -> int:
+        """:meth:`record_items` for many tasks in one transaction: a poll round of 200 tasks
+        costs one commit (one fsync), not 200."""
         now = time.time()
         rows = []
-        for item in items:
-            text = json.dumps(item, sort_keys=True, separators=(",", ":"))
-            rows.append((task_uuid, now, hashlib.sha256(text.encode()).hexdigest(), text))
+        for task_uuid, items in answers:
+            for item in items:
+                text = json.dumps(item, sort_keys=True, separators=(",", ":"))
+                rows.append((task_uuid, now, hashlib.sha256(text.encode()).hexdigest(), text))
         if not rows:
             return 0
         with self._transaction() as db:

@@ -117,21 +117,33 @@ class PollLoop:
             self.rounds += 1
             self._set_connected(True, "Connected to Runware again.", None)
             changed = False
-            for job in jobs:
-                poll = polls.get(job.task_uuid)
-                if poll is None:
-                    continue
+            answered = [(job, polls[job.task_uuid]) for job in jobs if job.task_uuid in polls]
+            try:  # every answer is kept before it is acted on: one transaction for the round
+                self.book.journal.record_answers(
+                    (job.task_uuid, poll.raw_items)
+                    for job, poll in answered
+                    if poll.raw_items and not self._skip(job)
+                )
+            except Exception:
+                log.exception("could not keep a poll round's answers; they are asked for again")
+                answered = []
+            for job, poll in answered:
                 try:
                     changed |= await self._take(job, poll)
                 except Exception:  # one odd answer must not stop the polling of all the others
                     log.exception("could not take the answer for job %s", job.id)
+                await asyncio.sleep(0)  # one answer at a time: 200 of them must not freeze the UI
+            if changed:
+                self._on_change()  # once a round: it reads every job's cost from the journal
             self._due = loop.time() + self.schedule.after_poll(changed)
 
+    def _skip(self, job: Job) -> bool:
+        """Cancelled, or being sent again, while the poll was out."""
+        return job.state.is_final or self._is_sending(job.id)
+
     async def _take(self, job: Job, poll: TaskPoll) -> bool:
-        if job.state.is_final or self._is_sending(job.id):
-            return False  # cancelled, or being sent again, while the poll was out
-        if poll.raw_items:
-            self.book.journal.record_items(job.task_uuid, poll.raw_items)
+        if self._skip(job):
+            return False
         was_processing = job.state is JobState.PROCESSING
         outcome = apply_poll(job, poll, unconfirmed=job.id in self.unconfirmed)
         if outcome.resubmit:
@@ -142,7 +154,6 @@ class PollLoop:
             self.unconfirmed.discard(job.id)
         if outcome.changed:
             self.book.commit(job)
-            self._on_change()
         for result in outcome.new_available:
             self.downloader.start(job, result)
         if self._gate and job.state is JobState.PROCESSING and not was_processing:
