@@ -3,7 +3,7 @@
 ``make test`` runs every test here at a small size; ``make chaos`` (``SORA_CHAOS_FULL=1``) runs
 the same tests at full size. Randomness is seeded (``SORA_CHAOS_SEED``), so a failure can be
 replayed. Each test records its figures with the ``figures`` fixture; they are printed at the
-end of the session (and at once with ``-s``).
+end of the session (and at once with ``-s``), and appended to ``SORA_CHAOS_FIGURES`` if set.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ __all__ = ["picture"]  # the studio tests' real-image fixture, shared
 
 FULL = os.environ.get("SORA_CHAOS_FULL", "") not in ("", "0")
 SEED = int(os.environ.get("SORA_CHAOS_SEED", "20260611"))
+FIGURES_FILE = os.environ.get("SORA_CHAOS_FIGURES")  # optional: append each test's figures here
 
 
 def size(small: int, full: int) -> int:
@@ -51,7 +52,11 @@ def figures(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     if found:
         name = request.node.name
         _FIGURES[name] = found
-        print(f"\n[reliability] {name}: {json.dumps(found, sort_keys=True)}")
+        line = f"{name}: {json.dumps(found, sort_keys=True)}"
+        print(f"\n[reliability] {line}")
+        if FIGURES_FILE:  # kept as they come, so a later failure cannot lose them
+            with open(FIGURES_FILE, "a", encoding="utf-8") as out:
+                out.write(f"{'FULL' if FULL else 'small'} seed={SEED} {line}\n")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

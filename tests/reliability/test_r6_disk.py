@@ -115,12 +115,15 @@ def _check_journal(data: Path, job_id: str, task_uuid: str) -> str:
     return str(state)
 
 
-async def _until(check: Callable[[], bool], timeout: float = 30) -> None:
+async def _until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
     async def wait() -> None:
         while not check():
             await asyncio.sleep(0.02)
 
-    await asyncio.wait_for(wait(), timeout)
+    try:
+        await asyncio.wait_for(wait(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"no {what} within {timeout:.0f} s") from None
 
 
 def _frames(path: Path) -> int:
@@ -136,6 +139,7 @@ CASES = {
 
 
 @pytest.mark.asyncio
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("case", list(CASES))
 async def test_r6_a_full_or_read_only_library_is_told_kept_and_resumed(
     case: str,
@@ -154,8 +158,8 @@ async def test_r6_a_full_or_read_only_library_is_told_kept_and_resumed(
     async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
         job = await studio.engine.submit(sora_spec(frames=frames))  # no raw OSError escapes
         notices = studio.events.named
-        await _until(lambda: any(words in n for n in notices("notice")))
-        await _until(lambda: len(disk.refused) >= 2)  # it keeps trying while the disk is full
+        await _until(lambda: any(words in n for n in notices("notice")), "a notice")
+        await _until(lambda: len(disk.refused) >= 2, "a second try")  # it keeps trying
         told = [n for n in notices("notice") if words in n]
         assert not job.state.is_final, job.error_message  # nothing is lost: it waits for space
     # the user quits with the disk still full
@@ -169,7 +173,8 @@ async def test_r6_a_full_or_read_only_library_is_told_kept_and_resumed(
 
     disk.active = False  # space returns (or the folder is made writable again)
     async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
-        job = await asyncio.wait_for(studio.engine.wait(job.id), 60)
+        await _until(lambda: studio.engine.get(job.id).state.is_final, "resumed job's end", 120)
+        job = studio.engine.get(job.id)
     assert job.state is JobState.READY, job.error_message
     (result,) = job.results
     video = Path(result.local_path or "")
