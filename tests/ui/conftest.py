@@ -13,34 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from gui.app import LaunchOptions, Studio
 from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
 
 FAST_POLLS = PollTimings(first_delay=0.2, max_interval=0.5, error_delay=0.3, download_retry=0.3)
-
-
-def drop_files(widget: QWidget, paths: list[Path]) -> bool:
-    """Drag files onto ``widget`` and drop them, with the events Qt would send."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(widget.rect().center())
-    act, btn, mod = (
-        Qt.DropAction.CopyAction,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(pos, act, mime, btn, mod)
-    QApplication.sendEvent(widget, enter)
-    if not enter.isAccepted():
-        return False
-    QApplication.sendEvent(widget, QDragMoveEvent(pos, act, mime, btn, mod))
-    drop = QDropEvent(pos, act, mime, btn, mod, QEvent.Type.Drop)
-    QApplication.sendEvent(widget, drop)
-    return drop.isAccepted()
 
 
 def await_in_qt(qtbot: Any, coro: Any, timeout: int = 30_000) -> Any:

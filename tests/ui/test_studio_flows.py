@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from gui.app import Studio
 from gui.studio.jobs import Job, JobState
 from gui.ui.jobs.model import JobRole
-from tests.ui.conftest import await_in_qt, drop_files, sandbox_requests
+from tests.ui.conftest import await_in_qt, sandbox_requests
+from tests.ui.dragdrop import drop_files
 
 PLAYABLE = {
     QMediaPlayer.MediaStatus.LoadedMedia,

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog
@@ -100,26 +98,3 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------- drag and drop (qt-headless §5)
-
-
-def drop_mime(widget: QWidget, mime: QMimeData) -> bool:
-    pos = QPointF(widget.rect().center())
-    act, btn, mod = (
-        Qt.DropAction.CopyAction,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter = QDragEnterEvent(pos, act, mime, btn, mod)
-    QApplication.sendEvent(widget, enter)
-    if not enter.isAccepted():
-        return False
-    QApplication.sendEvent(widget, QDragMoveEvent(pos, act, mime, btn, mod))
-    drop = QDropEvent(pos, act, mime, btn, mod, QEvent.Type.Drop)
-    QApplication.sendEvent(widget, drop)
-    return drop.isAccepted()
-
-
-def drop_files(widget: QWidget, paths: list[Path]) -> bool:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return drop_mime(widget, mime)

@@ -16,7 +16,8 @@ from gui.runware.errors import InputFileError
 from gui.runware.images import check_image
 from gui.ui.compose import frame_drop
 from gui.ui.compose.frame_files import frame_rules
-from tests.ui.compose.conftest import activate, drop_files, drop_mime, write_png
+from tests.ui.compose.conftest import activate, write_png
+from tests.ui.dragdrop import drop_files, drop_mime
 
 
 def _sha(path: Path) -> str:

@@ -7,7 +7,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from gui.ui.compose.remix_banner import REMIX_NOTE
-from tests.ui.compose.conftest import activate, choose_model, drop_files, model_named
+from tests.ui.compose.conftest import activate, choose_model, model_named
+from tests.ui.dragdrop import drop_files
 
 
 def test_remix_sends_the_video_id_without_size_or_frames(make_panel, catalog, png_16x9) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gui.ui.compose import MemoryPresetStore
-from tests.ui.compose.conftest import choose_model, drop_files, model_named, write_png
+from tests.ui.compose.conftest import choose_model, model_named, write_png
+from tests.ui.dragdrop import drop_files
 
 
 def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-def]
