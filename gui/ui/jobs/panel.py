@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState
+from gui.ui.actions import panel_action
 from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
 from gui.ui.jobs.model import JobListModel
 from gui.ui.jobs.proxy import JobFilterProxy, StateFilter
@@ -134,13 +135,7 @@ class JobsPanel(QWidget):
     # ------------------------------------------------------------------ building
     def _build_actions(self) -> None:
         def action(text: str, slot: Callable[[], None], shortcut: str | None = None) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(act)
-            return act
+            return panel_action(self, text, slot, shortcut)
 
         self.play_action = action("Play", self._on_play)
         self.cancel_action = action("Cancel", self._on_cancel)

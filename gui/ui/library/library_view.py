@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job
+from gui.ui.actions import panel_action
 from gui.ui.library.export import export_result
 from gui.ui.library.items import LibraryItem, LibraryQuery, ResultKey
 from gui.ui.library.library_delegate import LibraryDelegate
@@ -107,13 +108,7 @@ class LibraryView(QWidget):
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Callable[[], None], shortcut: str | None = None) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.addAction(act)
-            return act
+            return panel_action(self, text, slot, shortcut)
 
         self.play_action = action("Play", self._on_play)
         self.compare_action = action("Compare", self._on_compare, "Ctrl+D")
