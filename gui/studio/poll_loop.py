@@ -128,11 +128,14 @@ class PollLoop:
                 log.exception("could not keep a poll round's answers; they are asked for again")
                 answered = []
             for job, poll in answered:
+                took = False
                 try:
-                    changed |= await self._take(job, poll)
+                    took = await self._take(job, poll)
                 except Exception:  # one odd answer must not stop the polling of all the others
                     log.exception("could not take the answer for job %s", job.id)
-                await asyncio.sleep(0)  # one answer at a time: 200 of them must not freeze the UI
+                if took:  # a change was committed (an fsync): 200 in a row froze the window
+                    changed = True
+                    await asyncio.sleep(0)
             if changed:
                 self._on_change()  # once a round: it reads every job's cost from the journal
             self._due = loop.time() + self.schedule.after_poll(changed)
