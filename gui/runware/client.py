@@ -55,6 +55,7 @@ MAX_API_RESPONSE_BYTES = 16 * 1024 * 1024
 USER_AGENT = "sora-studio/0.1 (+httpx)"
 DownloadProgress = Callable[[int, int | None], None]
 T = TypeVar("T")
+WRITEBACK_BYTES = 8 * 1024 * 1024  # a download is written to disk as it arrives, 8 MB at a time
 
 
 @dataclass(frozen=True)
@@ -352,12 +353,21 @@ class RunwareClient:
                 total = _expected_total(response, have)
                 mode = "ab" if status == 206 else "wb"
                 done = have if status == 206 else 0
+                syncing: list[asyncio.Future[None]] = []
                 with open(part, mode) as fh:
+                    unsynced = 0
                     async for chunk in response.aiter_raw():
                         fh.write(chunk)
                         done += len(chunk)
+                        unsynced += len(chunk)
+                        if unsynced >= WRITEBACK_BYTES:  # so the final fsync has little left
+                            fh.flush()
+                            fd = os.dup(fh.fileno())
+                            syncing.append(asyncio.ensure_future(asyncio.to_thread(_datasync, fd)))
+                            unsynced = 0
                         if progress:
                             progress(done, total)
+                await asyncio.gather(*syncing)
         except httpx.TimeoutException:
             raise TransportError("The download stalled.") from None
         except httpx.TransportError as exc:
@@ -404,6 +414,17 @@ def _expected_total(response: httpx.Response, have: int) -> int | None:
         return int(total) if total.isdigit() else None
     length = response.headers.get("Content-Length")
     return int(length) if length and length.isdigit() else None
+
+
+def _datasync(fd: int) -> None:
+    """Write a download's bytes so far to disk, in a thread, while the rest arrives: the fsync
+    before the rename then waits for the last few MB only, not for the whole file."""
+    try:
+        os.fdatasync(fd)
+    except OSError:
+        pass  # the fsync before the rename reports what matters
+    finally:
+        os.close(fd)
 
 
 def _fsync_and_rename(part: Path, dest: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +13,7 @@ import av
 import pytest
 from PIL import Image
 
-from gui.runware.client import RetryPolicy, RunwareClient, TaskPoll, Timeouts
+from gui.runware.client import WRITEBACK_BYTES, RetryPolicy, RunwareClient, TaskPoll, Timeouts
 from gui.runware.errors import (
     AuthError,
     ContentPolicyError,
@@ -454,6 +455,30 @@ def test_download_resumes_with_range_after_a_cut(tmp_path: Path) -> None:
         assert all("Authorization" not in h for h in server.requests)  # the key stays home
 
     with_server(body, test)
+
+
+def test_a_large_download_is_written_to_disk_as_it_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Benchmark P4: with one fsync at the end, a 50 MB download waited for all 50 MB to reach
+    the disk before its rename; now the bytes go to disk every 8 MB while the rest arrives."""
+    body = os.urandom(3 * WRITEBACK_BYTES + 1024 * 1024)
+    synced: list[int] = []
+    datasync = os.fdatasync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        datasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counting)
+
+    async def test(server: FileServer, url: str, client: RunwareClient) -> None:
+        dest = await client.download(url, tmp_path / "v.mp4")
+        assert dest.read_bytes() == body
+        assert not (tmp_path / "v.mp4.part").exists()
+
+    with_server(body, test)
+    assert len(synced) == 3  # about every 8 MB; the last one goes with the final fsync
 
 
 def test_download_with_a_wrong_length_leaves_no_file(tmp_path: Path) -> None:
