@@ -14,8 +14,6 @@ import os
 from collections import OrderedDict
 from pathlib import Path
 
-import av
-import numpy as np
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -93,6 +91,9 @@ def _read_image(path: str, box: QSize) -> QImage:
 
 def _video_frame(path: str, box: QSize) -> QImage:
     """A frame a little way in (the very first is often black), scaled to fit ``box``."""
+    import av  # here, in a worker: PyAV and numpy cost the window ~0.3 s before its first paint
+    import numpy as np
+
     with av.open(path) as container:
         stream = container.streams.video[0]
         wanted = 0.5
