@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -30,6 +31,7 @@ from tests.studio.conftest import FAST, RecordedEvents, picture
 
 __all__ = ["picture"]  # the studio tests' real-image fixture, shared
 
+T = TypeVar("T")
 FULL = os.environ.get("SORA_CHAOS_FULL", "") not in ("", "0")
 SEED = int(os.environ.get("SORA_CHAOS_SEED", "20260611"))
 FIGURES_FILE = os.environ.get("SORA_CHAOS_FIGURES")  # optional: append each test's figures here
@@ -189,5 +191,15 @@ async def running_studio(
         journal.close()
 
 
-async def all_final(engine: Engine, timeout: float) -> None:
-    await asyncio.wait_for(asyncio.gather(*(engine.wait(j.id) for j in engine.jobs())), timeout)
+async def within(awaitable: Awaitable[T], seconds: float, what: str) -> T:
+    """``await`` with a time limit that, when it runs out, shows where every task was waiting
+    (before anything is cancelled), then gives up on it."""
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        stacks = io.StringIO()
+        for other in asyncio.all_tasks():
+            other.print_stack(file=stacks)
+        task.cancel()
+        raise AssertionError(f"{what} took over {seconds:.0f} s; tasks:\n{stacks.getvalue()}")
+    return task.result()

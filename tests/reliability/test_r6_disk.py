@@ -28,11 +28,11 @@ from typing import IO, Any
 import av
 import pytest
 
-from gui.studio.jobs import JobState
+from gui.studio.jobs import Job, JobState
 from gui.studio.journal import Journal
 from tests.studio.conftest import frame_input, sora_spec
 
-from .conftest import ServerFiles, running_studio, submissions_by_task
+from .conftest import ServerFiles, running_studio, submissions_by_task, within
 
 ROOM_BYTES = 1024  # what still fits on the "full" disk
 
@@ -155,14 +155,17 @@ async def test_r6_a_full_or_read_only_library_is_told_kept_and_resumed(
     disk.install(monkeypatch)
     frames = (frame_input(picture("first.png", 1280, 720)),) if folder == "frames" else ()
 
-    async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
-        job = await studio.engine.submit(sora_spec(frames=frames))  # no raw OSError escapes
-        notices = studio.events.named
-        await _until(lambda: any(words in n for n in notices("notice")), "a notice")
-        await _until(lambda: len(disk.refused) >= 2, "a second try")  # it keeps trying
-        told = [n for n in notices("notice") if words in n]
-        assert not job.state.is_final, job.error_message  # nothing is lost: it waits for space
-    # the user quits with the disk still full
+    async def while_full() -> tuple[Job, list[str]]:
+        async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
+            job = await studio.engine.submit(sora_spec(frames=frames))  # no raw OSError escapes
+            notices = studio.events.named
+            await _until(lambda: any(words in n for n in notices("notice")), "a notice")
+            await _until(lambda: len(disk.refused) >= 2, "a second try")  # it keeps trying
+            assert not job.state.is_final, job.error_message  # nothing lost: it waits for space
+            return job, [n for n in notices("notice") if words in n]
+        # the user quits with the disk still full
+
+    job, told = await within(while_full(), 150, "the run with the disk full")
     # the notice names what could not be written: the video, or the frame image being prepared
     named = job.results[0].video_uuid if folder == "videos" else "first.png"
     assert named and named in told[0], told
@@ -172,9 +175,12 @@ async def test_r6_a_full_or_read_only_library_is_told_kept_and_resumed(
         assert not [e for e in sandbox.requests() if "imageUpload" in e["task_types"]]
 
     disk.active = False  # space returns (or the folder is made writable again)
-    async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
-        await _until(lambda: studio.engine.get(job.id).state.is_final, "resumed job's end", 120)
-        job = studio.engine.get(job.id)
+
+    async def after_space_returns() -> Job:
+        async with running_studio(sandbox.url, sandbox.api_key, data) as studio:
+            return await studio.engine.wait(job.id)
+
+    job = await within(after_space_returns(), 120, "the restart once space returned")
     assert job.state is JobState.READY, job.error_message
     (result,) = job.results
     video = Path(result.local_path or "")
