@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gui.app import Studio
 from gui.studio.jobs import JobState
+from gui.studio.journal import Journal
+from tests.ui.jobfactory import make_job
 
 
 def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
@@ -36,3 +40,20 @@ def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: S
     qtbot.waitUntil(lambda: host.spending.jobs_model.rowCount() == 1, timeout=5000)
     host.view.favourite_toggled.emit(job.id, True)
     assert studio.engine.get(job.id).favourite
+
+
+def test_the_library_is_built_when_its_tab_is_first_shown(  # type: ignore[no-untyped-def]
+    qtbot, make_studio, tmp_path: Path
+) -> None:
+    """Start-up does not wait for the library (benchmark P5: 10,000 jobs took ~0.3 s)."""
+    data = tmp_path / "history"
+    jobs = [make_job(JobState.READY) for _ in range(3)]
+    with Journal.in_folder(data) as journal:
+        journal.insert_jobs(jobs)
+    studio = make_studio(data)
+    window, host = studio.window, studio.library_host
+    assert window.tabs.currentIndex() == 0
+    assert host.view.model.rowCount() == 0  # not built while the studio started
+    window.tabs.setCurrentWidget(host.scroll)
+    assert host.view.model.rowCount() == 3
+    qtbot.waitUntil(lambda: host.spending.jobs_model.rowCount() == 3, timeout=5000)
