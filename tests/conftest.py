@@ -53,7 +53,9 @@ def memory_keyring() -> Iterator[MemoryKeyringForTests]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """platformdirs paths point into a temporary home, so no test touches the user's files."""
     home = tmp_path_factory.mktemp("home")
     for var, sub in (

@@ -27,7 +27,7 @@ from gui.studio.engine import Engine
 from gui.studio.journal import Journal
 from gui.studio.library import Library
 from gui.studio.settings import Settings
-from tests.studio.conftest import FAST, RecordedEvents, picture
+from tests.studio.conftest import FAST, RecordedEvents, Studio, picture
 
 __all__ = ["picture"]  # the studio tests' real-image fixture, shared
 
@@ -141,16 +141,6 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
 
 
 # --------------------------------------------------------------------------- engines
-@dataclass
-class Studio:
-    engine: Engine
-    client: RunwareClient
-    journal: Journal
-    library: Library
-    events: RecordedEvents
-    data_dir: Path
-
-
 @contextlib.asynccontextmanager
 async def running_studio(
     url: str,
