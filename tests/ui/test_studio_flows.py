@@ -270,3 +270,39 @@ def test_copy_request_json_is_the_request_as_sent(qtbot, studio: Studio, tmp_pat
     sent = [t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == job.task_uuid]
     assert copied["inputs"]["frameImages"] == sent[0]["inputs"]["frameImages"]  # the real imageUUID
     assert studio.backend.client._api_key not in json.dumps(copied)
+
+
+def test_veo_job_from_the_window_sends_first_and_last_frames_a_seed_and_audio(
+    qtbot, studio: Studio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from gui.runware.catalog import default_catalog
+
+    veo = next(m for m in default_catalog() if m.accepts_frame("last") and m.accepts_seed)
+    compose = studio.compose
+    compose.model_box.setCurrentIndex(compose.model_box.findData(veo.air))
+    assert compose.current_model().air == veo.air
+    assert "last" in compose.zones and compose.zones["last"].isVisibleTo(compose)
+    compose.video.duration.button_for(4.0).click()
+
+    first, last = tmp_path / "dawn.png", tmp_path / "dusk.png"
+    Image.new("RGB", (1280, 720), (20, 40, 210)).save(first)
+    Image.new("RGB", (1280, 720), (230, 120, 20)).save(last)
+    for frame, path in (("first", first), ("last", last)):
+        assert drop_files(compose.zones[frame], [path])
+        qtbot.waitUntil(lambda f=frame: compose.zones[f].frame_input() is not None, timeout=10_000)
+    compose.options.seed_random.setChecked(False)
+    QTest.keyClicks(compose.options.seed_edit, "4242")
+    audio = next(s for s in veo.provider_settings if not s.fixed)
+    switch = compose.options.setting_widgets[(audio.provider, audio.name)]
+    switch.setChecked(True)
+    assert compose.generate_bar.button.text().endswith("price unknown")  # never a guess
+
+    job = type_prompt_and_generate(qtbot, studio, "A valley from dawn to dusk, one long take")
+    wait_ready(qtbot, job)
+    sent = [t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == job.task_uuid]
+    (request,) = sent
+    assert request["model"] == veo.air and request["seed"] == 4242
+    assert [f["frame"] for f in request["inputs"]["frameImages"]] == ["first", "last"]
+    assert "videoId" not in request["inputs"]
+    assert request["providerSettings"] == {audio.provider: {audio.name: True}}
+    assert not studio.window.details.remix_button.isEnabled()  # Veo takes no videoId
