@@ -80,15 +80,7 @@ async def _authenticate(
     if account is None:
         reply = invalid_api_key()
         await ws.send_str(json.dumps(reply))
-        sb.log.write(
-            started=started,
-            method="WS",
-            path="/v1",
-            status=None,
-            request=body,
-            response=reply,
-            transport="ws",
-        )
+        _log_frame(sb, started, body, reply)
         await ws.close(code=1008, message=b"invalid API key")
         return None
     account.requests += 1
@@ -108,15 +100,7 @@ async def _authenticate(
         await ws.send_str(json.dumps(welcome))
         for frame in backlog:
             await ws.send_str(frame)
-    sb.log.write(
-        started=started,
-        method="WS",
-        path="/v1",
-        status=None,
-        request=body,
-        response={**welcome, "replayed": len(backlog)},
-        transport="ws",
-    )
+    _log_frame(sb, started, body, {**welcome, "replayed": len(backlog)})
     if len(body) > 1:
         await _run(ws, session, sb, handlers, body[1:], started)
     return session
@@ -130,15 +114,7 @@ async def _frame(
     if problem is not None:
         reply = {"errors": [error_object(sb.protocol.invalid_request_code, problem)]}
         await session.send(json.dumps(reply))
-        sb.log.write(
-            started=started,
-            method="WS",
-            path="/v1",
-            status=None,
-            request=body,
-            response=reply,
-            transport="ws",
-        )
+        _log_frame(sb, started, body, reply)
         return
     await _run(ws, session, sb, handlers, body, started)
 
@@ -154,16 +130,7 @@ async def _run(
     plan = sb.faults.plan(scope_of(str(t.get("taskType")) for t in tasks), "ws")
 
     def log(response: Any) -> None:
-        sb.log.write(
-            started=started,
-            method="WS",
-            path="/v1",
-            status=None,
-            request=tasks,
-            response=response,
-            transport="ws",
-            fault=plan.kinds,
-        )
+        _log_frame(sb, started, tasks, response, fault=plan.kinds)
 
     if plan.latency:
         await asyncio.sleep(plan.latency)
@@ -202,3 +169,17 @@ async def _run(
         return log({"fault": after.kind, "unsent": outcome.body()})
     await session.send(reply_text)
     return log(outcome.body())
+
+
+def _log_frame(sb: Sandbox, started: float, request: Any, response: Any, **extra: Any) -> None:
+    """One WebSocket frame and its answer in the request log (the key redacted there)."""
+    sb.log.write(
+        started=started,
+        method="WS",
+        path="/v1",
+        status=None,
+        request=request,
+        response=response,
+        transport="ws",
+        **extra,
+    )
