@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.app import LaunchOptions, main, parse_options
 from gui.runware.catalog import default_catalog, resources_dir
+from gui.studio.events import EngineEvents
 from gui.studio.jobs import JobState
 from gui.ui.bridge import EngineBridge
 from gui.ui.dialogs.info_dialogs import AboutDialog, ShortcutsDialog
@@ -129,17 +130,10 @@ def test_bridge_forwards_every_event(qtbot) -> None:  # type: ignore[no-untyped-
     bridge = EngineBridge()
     job = make_job(JobState.READY)
     seen: list[tuple[str, tuple[object, ...]]] = []
-    for name in (
-        "job_added",
-        "job_changed",
-        "job_removed",
-        "result_ready",
-        "download_progress",
-        "connection_changed",
-        "balance_changed",
-        "spend_changed",
-        "notice",
-    ):
+    # every callback EngineEvents declares, in declaration order
+    names = [n for n in vars(EngineEvents) if not n.startswith("_")]
+    assert len(names) == 9
+    for name in names:
         getattr(bridge, name).connect(lambda *args, n=name: seen.append((n, args)))
     events = bridge.events
     events.job_added(job)
@@ -151,17 +145,7 @@ def test_bridge_forwards_every_event(qtbot) -> None:  # type: ignore[no-untyped-
     events.balance_changed(5, "USD")
     events.spend_changed(1.5, None)
     events.notice("hello")
-    assert [n for n, _ in seen] == [
-        "job_added",
-        "job_changed",
-        "job_removed",
-        "result_ready",
-        "download_progress",
-        "connection_changed",
-        "balance_changed",
-        "spend_changed",
-        "notice",
-    ]
+    assert [n for n, _ in seen] == names
     assert seen[0][1] == (job,) and seen[4][1] == (job, job.results[0], 10, None)
     assert seen[6][1] == (5.0, "USD") and seen[7][1] == (1.5, None)
 
