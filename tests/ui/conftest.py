@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from gui.app import LaunchOptions, Studio
 from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
+from gui.ui.player.media_safety import unload_later
 
 FAST_POLLS = PollTimings(first_delay=0.2, max_interval=0.5, error_delay=0.3, download_retry=0.3)
 
@@ -99,6 +100,11 @@ def make_studio(qtbot, qloop_running, tmp_path: Path) -> Iterator[Callable[..., 
         if studio.engine is not None or studio.backend is not None:
             await_in_qt(qtbot, studio.stop(), timeout=30_000)
         studio.compose.wait_for_images()
+        # let the FFmpeg pipeline wind down before its widgets are destroyed (a player torn
+        # down mid-playback by deleteLater crashed a worker thread now and then)
+        media = studio.window.player.media
+        unload_later(media)
+        qtbot.waitUntil(lambda m=media: not m.source().isValid(), timeout=5000)
         studio.window.close()
         studio.window.deleteLater()
 
