@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 
 class PollLoop:
-    """Polls in rounds; ``rounds`` counts them (one HTTP request each while batching)."""
+    """Polls in rounds; ``rounds`` counts them (one HTTP request each while batching).
+
+    ``passes`` counts every turn of the loop that ended (a round, a failed request, or finding
+    nothing to ask about); :meth:`next_pass` and :meth:`until_idle` let a caller (a test) wait
+    for "the moment has passed" instead of sleeping.
+    """
 
     def __init__(
         self,
@@ -56,6 +61,9 @@ class PollLoop:
         self._due = math.inf
         self._task: asyncio.Task[None] | None = None
         self._connected = True
+        self.passes = 0
+        self._pass_done = asyncio.Event()
+        self._idle = asyncio.Event()  # parked with nothing to ask about, until the next kick
 
     def start(self, first_in: float) -> None:
         self._due = asyncio.get_running_loop().time() + first_in
@@ -71,7 +79,29 @@ class PollLoop:
         """A task is newly in flight: poll ``first_delay`` from now (sooner if already due)."""
         delay = self.schedule.reset()
         self._due = min(self._due, asyncio.get_running_loop().time() + delay)
+        self._idle.clear()
         self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """Parked with nothing to ask about: no request out, none due until the next kick."""
+        return self._idle.is_set()
+
+    async def until_idle(self) -> None:
+        """Return once the loop is parked with nothing to ask about (see :attr:`idle`)."""
+        await self._idle.wait()
+
+    async def next_pass(self) -> int:
+        """Return once the loop's current (or next) turn has ended; the new ``passes``."""
+        target = self.passes + 1
+        while self.passes < target:
+            await self._pass_done.wait()
+        return self.passes
+
+    def _end_pass(self) -> None:
+        self.passes += 1
+        done, self._pass_done = self._pass_done, asyncio.Event()
+        done.set()
 
     def jobs_to_ask_about(self) -> list[Job]:
         out = []
@@ -100,45 +130,55 @@ class PollLoop:
                 pass
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self._sleep_until_due()
             jobs = self.jobs_to_ask_about()
             if not jobs:
                 self._due = math.inf  # until the next kick
+                self._idle.set()
+                self._end_pass()
                 continue
+            self._idle.clear()
             try:
-                polls = await self.client.poll([j.task_uuid for j in jobs])
-            except RunwareError as exc:
-                delay = self.schedule.after_error()
-                self._due = loop.time() + delay
-                self._set_connected(False, _poll_failure(exc), delay)
-                continue
-            self.rounds += 1
-            self._set_connected(True, "Connected to Runware again.", None)
-            changed = False
-            answered = [(job, polls[job.task_uuid]) for job in jobs if job.task_uuid in polls]
-            try:  # every answer is kept before it is acted on: one transaction for the round
-                self.book.journal.record_answers(
-                    (job.task_uuid, poll.raw_items)
-                    for job, poll in answered
-                    if poll.raw_items and not self._skip(job)
-                )
-            except Exception:
-                log.exception("could not keep a poll round's answers; they are asked for again")
-                answered = []
-            for job, poll in answered:
-                took = False
-                try:
-                    took = await self._take(job, poll)
-                except Exception:  # one odd answer must not stop the polling of all the others
-                    log.exception("could not take the answer for job %s", job.id)
-                if took:  # a change was committed (an fsync): 200 in a row froze the window
-                    changed = True
-                    await asyncio.sleep(0)
-            if changed:
-                self._on_change()  # once a round: it reads every job's cost from the journal
-            self._due = loop.time() + self.schedule.after_poll(changed)
+                await self._round(jobs)
+            finally:
+                self._end_pass()
+
+    async def _round(self, jobs: list[Job]) -> None:
+        """One request about ``jobs`` and what its answers change; sets when the next is due."""
+        loop = asyncio.get_running_loop()
+        try:
+            polls = await self.client.poll([j.task_uuid for j in jobs])
+        except RunwareError as exc:
+            delay = self.schedule.after_error()
+            self._due = loop.time() + delay
+            self._set_connected(False, _poll_failure(exc), delay)
+            return
+        self.rounds += 1
+        self._set_connected(True, "Connected to Runware again.", None)
+        changed = False
+        answered = [(job, polls[job.task_uuid]) for job in jobs if job.task_uuid in polls]
+        try:  # every answer is kept before it is acted on: one transaction for the round
+            self.book.journal.record_answers(
+                (job.task_uuid, poll.raw_items)
+                for job, poll in answered
+                if poll.raw_items and not self._skip(job)
+            )
+        except Exception:
+            log.exception("could not keep a poll round's answers; they are asked for again")
+            answered = []
+        for job, poll in answered:
+            took = False
+            try:
+                took = await self._take(job, poll)
+            except Exception:  # one odd answer must not stop the polling of all the others
+                log.exception("could not take the answer for job %s", job.id)
+            if took:  # a change was committed (an fsync): 200 in a row froze the window
+                changed = True
+                await asyncio.sleep(0)
+        if changed:
+            self._on_change()  # once a round: it reads every job's cost from the journal
+        self._due = loop.time() + self.schedule.after_poll(changed)
 
     def _skip(self, job: Job) -> bool:
         """Cancelled, or being sent again, while the poll was out."""

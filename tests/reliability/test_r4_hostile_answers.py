@@ -112,7 +112,8 @@ async def test_r4_a_hostile_answer_gets_a_clear_message_and_nothing_else(
             else:
                 events = studio.events
                 await _until(lambda: any(not c[0] for c in events.named("connection_changed")))
-                await asyncio.sleep(0.3)  # a few more polls: still nothing sent again
+                for _ in range(2):  # two more poll rounds end: still nothing sent again
+                    await asyncio.wait_for(studio.engine.poller.next_pass(), 30)
             peak = tracemalloc.get_traced_memory()[1] if huge else 0
     finally:
         if huge:

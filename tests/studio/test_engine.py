@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 
 from gui.studio.errors import BudgetExceeded, SpecRejected
 from gui.studio.jobs import Job, JobState, ResultState
+from gui.studio.poll_loop import PollLoop
 
 from .conftest import (
     EngineFactory,
@@ -34,11 +34,26 @@ def _decodes_fully(path: Path) -> int:
 
 
 async def until(check: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.02)
+    """Wait for ``check()``, polling it; a generous bound fails with the condition's name."""
+
+    async def poll() -> None:
+        while not check():
+            await asyncio.sleep(0.02)
+
+    try:
+        await asyncio.wait_for(poll(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{check} still false after {timeout} s") from None
+
+
+async def until_idle(poller: PollLoop, timeout: float = 20) -> None:
+    """Wait until the poll loop is parked with nothing to ask about."""
+    try:
+        await asyncio.wait_for(poller.until_idle(), timeout)
+    except TimeoutError:
+        raise AssertionError(
+            f"poll loop not idle after {timeout} s: {len(poller.jobs_to_ask_about())} to ask"
+        ) from None
 
 
 @pytest.mark.asyncio
@@ -135,10 +150,10 @@ async def test_twenty_jobs_in_flight_are_polled_with_one_request_per_round(
     assert all(j.state is JobState.PROCESSING for j in jobs)
     for job in jobs:
         await studio.engine.cancel(job.id)
-    await asyncio.sleep(0.3)  # a round already on the wire when the jobs were cancelled ends
-    rounds = studio.engine.poll_rounds
-    await asyncio.sleep(0.5)
-    assert studio.engine.poll_rounds == rounds  # nothing is left to ask about
+    # a round already on the wire when the jobs were cancelled ends; then the loop parks with
+    # nothing to ask about (no request out, none due until something new is sent)
+    await until_idle(studio.engine.poller)
+    assert studio.engine.poller.jobs_to_ask_about() == []
 
     polls = requests_of_type(sandbox, "getResponse")
     assert len(polls) == studio.engine.poll_rounds  # one HTTP request per poll round
@@ -154,11 +169,11 @@ async def test_four_results_are_downloaded_as_each_appears(
 ) -> None:
     sandbox = sandbox_factory(processing_seconds=0.2, extra_args=["--stagger-seconds", "0.8"])
     studio = await studio_factory(sandbox)
-    ready_at: dict[int, float] = {}
+    ready_in_round: dict[int, int] = {}  # result index -> poll rounds done when it was saved
     original = studio.events.result_ready
 
     def note(job: Job, result: Any) -> None:
-        ready_at[result.index] = time.time()
+        ready_in_round[result.index] = studio.engine.poll_rounds
         original(job, result)
 
     studio.events.result_ready = note  # type: ignore[method-assign]
@@ -171,11 +186,12 @@ async def test_four_results_are_downloaded_as_each_appears(
         items = (entry.get("response") or {}).get("data") or []
         return sum(1 for i in items if i.get("status") == "success")
 
-    polls = requests_of_type(sandbox, "getResponse")
-    all_four_at = min(p["ts"] for p in polls if successes(p) == 4)
-    saved_early = [i for i, t in ready_at.items() if t < all_four_at]
-    assert len(saved_early) >= 2, (ready_at, all_four_at)  # saved before the last one existed
-    assert sorted(ready_at.values()) != [ready_at[0]] * 4
+    polls = requests_of_type(sandbox, "getResponse")  # one per round, in order
+    all_four_round = 1 + next(i for i, p in enumerate(polls) if successes(p) == 4)
+    saved_early = [i for i, r in ready_in_round.items() if r < all_four_round]
+    # saved before the round that first saw the last one: before it existed
+    assert len(saved_early) >= 2, (ready_in_round, all_four_round)
+    assert len(set(ready_in_round.values())) > 1
 
 
 @pytest.mark.asyncio
@@ -306,9 +322,9 @@ async def test_cancel_stops_waiting_and_says_it_may_be_billed(
     await studio.engine.cancel(job.id)
     assert job.state is JobState.CANCELLED and job.possibly_billed
     assert "may still be billed" in (job.error_message or "")
-    rounds = studio.engine.poll_rounds
-    await asyncio.sleep(0.4)
-    assert studio.engine.poll_rounds == rounds  # nothing left to poll
+    await until_idle(studio.engine.poller)  # parked: nothing left to poll until a new job
+    assert studio.engine.poller.jobs_to_ask_about() == []
+    assert len(requests_of_type(sandbox, "getResponse")) == studio.engine.poll_rounds
     assert studio.journal.load_jobs()[0].state is JobState.CANCELLED
 
 
