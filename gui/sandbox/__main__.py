@@ -7,6 +7,9 @@ Once it accepts requests it prints ONE line of JSON to stdout and nothing else t
 Logs go to stderr. SIGTERM or SIGINT stops it cleanly with exit status 0. API keys may also
 come from the environment variable ``SORA_SANDBOX_API_KEYS`` (comma-separated), which keeps
 them out of the process list.
+
+One sandbox serves a data folder at a time (exit status 3 when another holds it; see guard.py).
+``--parent-pid`` and ``--watch-stdin`` tie its life to the app that started it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from aiohttp import web
 
 from gui.sandbox.config import DEFAULT_API_KEY, SandboxConfig
 from gui.sandbox.faults import Scenario
+from gui.sandbox.guard import FolderBusy, FolderLock, die_with_parent, watch_stdin
 from gui.sandbox.render import RenderPool
 from gui.sandbox.server import create_app
 from gui.sandbox.state import Sandbox
@@ -33,6 +37,7 @@ from gui.sandbox.state import Sandbox
 __all__ = ["main", "parse_args"]
 
 KEYS_ENV = "SORA_SANDBOX_API_KEYS"
+EXIT_BUSY = 3  # another sandbox serves the data folder
 log = logging.getLogger("gui.sandbox")
 
 
@@ -53,6 +58,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--render-workers", type=int, default=2, help="renders at once")
     p.add_argument("--render-mode", choices=("process", "thread"), default="process")
     p.add_argument("--log-level", default="WARNING")
+    p.add_argument(
+        "--parent-pid", type=int, default=None, help="stop when this process ends (Linux)"
+    )
+    p.add_argument(
+        "--watch-stdin", action="store_true", help="stop when stdin closes (the launcher ended)"
+    )
     return p.parse_args(argv)
 
 
@@ -75,7 +86,13 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
     )
 
 
-async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> None:
+async def serve(
+    config: SandboxConfig,
+    scenario: Scenario,
+    pool: RenderPool,
+    lock: FolderLock | None = None,
+    watch: bool = False,
+) -> None:
     sandbox = Sandbox(config, scenario, pool=pool)
     # a hung reply (a fault) or an open WebSocket must not hold up a SIGTERM for long
     runner = web.AppRunner(
@@ -93,6 +110,10 @@ async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if watch:
+        watch_stdin(lambda: loop.call_soon_threadsafe(stop.set))
+    if lock is not None:
+        lock.publish({"url": f"{origin}/v1", "origin": origin, "port": port})
     line = {"url": f"{origin}/v1", "origin": origin, "api_key": config.api_keys[0]}
     stdout = sys.stdout
     stdout.write(json.dumps(line) + "\n")
@@ -109,6 +130,8 @@ async def serve(config: SandboxConfig, scenario: Scenario, pool: RenderPool) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.parent_pid is not None:
+        die_with_parent(args.parent_pid)  # before anything else: an orphan must not start
     logging.basicConfig(
         level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
         stream=sys.stderr,
@@ -122,15 +145,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             print(f"sora-sandbox: cannot use {config.faults_file}: {exc}", file=sys.stderr)
             return 2
+    lock = FolderLock(config.data_dir)
+    try:
+        lock.acquire()
+    except FolderBusy as exc:
+        print(f"sora-sandbox: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     pool = RenderPool(config.render_workers, config.render_kind)
     pool.start()  # forks the render workers now, while this process has one thread
     try:
-        asyncio.run(serve(config, scenario, pool))
+        asyncio.run(serve(config, scenario, pool, lock, args.watch_stdin))
     except OSError as exc:
         print(f"sora-sandbox: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
         return 1
     finally:
         pool.shutdown()
+        lock.release()
     return 0
 
 

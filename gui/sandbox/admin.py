@@ -80,6 +80,7 @@ def add_admin_routes(app: web.Application, key: web.AppKey[Sandbox]) -> None:
             raise web.HTTPBadRequest(text="No API key has that index.")
         key_value = accounts[index].key if index is not None else None
         sb.accounts.set_balance(amount, key_value)
+        sb.save_accounts()
         return web.json_response({"balances": sb.accounts.describe()})
 
     async def expire(request: web.Request) -> web.Response:

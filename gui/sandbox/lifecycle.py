@@ -4,7 +4,9 @@ Each generation stays ``processing`` for ``processing_seconds`` (result *i* a st
 than result *i-1*), then renders (at most two renders run at once) and becomes ``success`` only
 when its file is complete. Rendering waits for the processing time so a task nobody waits for
 (a test's, or one whose server stops first) costs no CPU. Finished videos are listed in
-``DATA_DIR/videos.jsonl`` so their URLs and remixes outlive a restart.
+``DATA_DIR/videos.jsonl`` so their URLs and remixes outlive a restart; each accepted task is
+kept in ``DATA_DIR/tasks/`` (see store.py) so a restarted sandbox still answers for it and
+finishes it if it was still rendering.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from gui.runware.catalog import ModelSpec
 from gui.sandbox.accounts import Account
 from gui.sandbox.render import CONTAINERS, RenderPool, RenderSpec
+from gui.sandbox.store import SandboxStore, StoredGeneration, StoredTask, key_fingerprint
 
 __all__ = ["Generation", "Job", "Lifecycle", "VideoFile"]
 
@@ -151,6 +154,8 @@ class Lifecycle:
         self.upload: Upload | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.renders = 0
+        self.store = SandboxStore(data_dir)
+        self.on_accept: list[Callable[[Job], None]] = []  # e.g. keep the balances
         self._load()
 
     # ---- persistence
@@ -170,13 +175,124 @@ class Lifecycle:
         with self._index.open("a", encoding="utf-8") as fh:
             fh.write(self.scrub(json.dumps(asdict(video))) + "\n")
 
+    def _keep(self, job: Job) -> None:
+        """Write the job's file; a sandbox that cannot keep a task says so in its log."""
+        wall = time.time() - time.monotonic()
+        stored = StoredTask(
+            task=job.task,
+            request=job.request,
+            account=key_fingerprint(job.account.key),
+            model=job.model.air,
+            width=job.width,
+            height=job.height,
+            duration=job.duration,
+            container=job.container,
+            quality=job.quality,
+            frames=dict(job.frames),
+            source=job.source.video_uuid if job.source is not None else None,
+            price=str(job.price),
+            session_uuid=job.session_uuid,
+            created=job.created,
+            generations=[
+                StoredGeneration(
+                    index=g.index,
+                    seed=g.seed,
+                    cost=str(g.cost),
+                    video_uuid=g.video_uuid,
+                    video_id=g.video_id,
+                    ready_wall=g.ready_at + wall,
+                    status=g.status,
+                    failure=list(g.failure) if g.failure else None,
+                    error=list(g.error) if g.error else None,
+                    render_seconds=g.render_seconds,
+                    finished=g.finished,
+                )
+                for g in job.generations
+            ],
+        )
+        try:
+            self.store.save_task(job.task_uuid, stored, self.scrub)
+        except OSError:
+            log.exception("the task %s could not be kept on disk", job.task_uuid)
+
+    def restore(
+        self,
+        find_account: Callable[[str], Account | None],
+        find_model: Callable[[str], ModelSpec | None],
+    ) -> int:
+        """Take back the tasks an earlier run accepted; unfinished generations carry on.
+
+        Call once, with the event loop running and the server's address known. Returns the
+        number of tasks restored."""
+        restored = 0
+        wall = time.time() - time.monotonic()
+        for stored in self.store.load_tasks():
+            task_uuid = str(stored.task.get("taskUUID"))
+            account, model = find_account(stored.account), find_model(stored.model)
+            if account is None or model is None or task_uuid in self.jobs:
+                continue
+            generations = []
+            for g in stored.generations:
+                generation = Generation(
+                    index=g.index,
+                    seed=g.seed,
+                    cost=Decimal(g.cost),
+                    video_uuid=g.video_uuid,
+                    video_id=g.video_id,
+                    ready_at=g.ready_wall - wall,
+                    status=g.status,
+                    failure=(g.failure[0], g.failure[1]) if g.failure else None,
+                    error=(g.error[0], g.error[1]) if g.error else None,
+                    render_seconds=g.render_seconds,
+                    finished=g.finished,
+                )
+                if generation.status == "success":
+                    video = self.videos.get(generation.video_uuid)
+                    if video is None:  # its file is gone: render it again
+                        generation.status = "processing"
+                    else:
+                        extension = CONTAINERS[stored.container].extension
+                        generation.url = f"{self.base_url()}/video/{video.video_uuid}.{extension}"
+                generations.append(generation)
+            job = Job(
+                task=stored.task,
+                request=stored.request,
+                account=account,
+                model=model,
+                width=stored.width,
+                height=stored.height,
+                duration=stored.duration,
+                container=stored.container,
+                quality=stored.quality,
+                frames=dict(stored.frames),
+                source=self.videos.get(stored.source) if stored.source else None,
+                generations=generations,
+                price=Decimal(stored.price),
+                session_uuid=stored.session_uuid,
+                created=stored.created,
+            )
+            self.jobs[task_uuid] = job
+            if job.finished:
+                job.done.set()
+            for generation in generations:
+                if generation.status == "processing":
+                    self._start(job, generation)
+            restored += 1
+        return restored
+
     # ---- jobs
     def accept(self, job: Job) -> None:
         self.jobs[job.task_uuid] = job
+        self._keep(job)  # before the acknowledgement leaves: an accepted task is never lost
+        for hook in self.on_accept:
+            hook(job)
         for generation in job.generations:
-            task = asyncio.create_task(self._run(job, generation))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start(job, generation)
+
+    def _start(self, job: Job, generation: Generation) -> None:
+        task = asyncio.create_task(self._run(job, generation))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _run(self, job: Job, generation: Generation) -> None:
         try:
@@ -193,6 +309,7 @@ class Lifecycle:
             generation.error = ("providerError", "The sandbox could not render this video.")
             generation.status = "error"
         generation.finished = time.time()
+        self._keep(job)
         if job.finished:
             job.done.set()
         for notify in self.notify:

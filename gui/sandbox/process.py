@@ -20,13 +20,14 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
-__all__ = ["SandboxProcess", "SandboxStartError"]
+__all__ = ["PendingSandbox", "SandboxProcess", "SandboxStartError"]
 
 KEYS_ENV = "SORA_SANDBOX_API_KEYS"
 
@@ -96,10 +97,44 @@ class SandboxProcess:
         ``command`` replaces ``[sys.executable, "-m", "gui.sandbox"]``, e.g. for a frozen app
         that serves the sandbox from its own executable.
         """
+        return cls.launch(
+            data_dir,
+            api_keys=api_keys,
+            balance=balance,
+            processing_seconds=processing_seconds,
+            faults=faults,
+            extra_args=extra_args,
+            command=command,
+            host=host,
+            port=port,
+        ).ready(timeout)
+
+    @classmethod
+    def launch(
+        cls,
+        data_dir: Path,
+        *,
+        api_keys: Sequence[str] = (),
+        balance: float | None = None,
+        processing_seconds: float | None = None,
+        faults: Path | Mapping[str, Any] | None = None,
+        extra_args: Sequence[str] = (),
+        command: Sequence[str] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> PendingSandbox:
+        """Spawn the sandbox without waiting; ``.ready()`` (in any thread) waits for it.
+
+        The child ends with this process however it ends: it watches its stdin, whose write
+        end only this process holds, and on Linux it asks for a parent-death signal as well
+        (only when spawned from the main thread: the kernel ties that signal to the thread)."""
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         args = [*(command or default_command())]
         args += ["--host", host, "--port", str(port), "--data-dir", str(data_dir)]
+        args += ["--watch-stdin"]
+        if threading.current_thread() is threading.main_thread():
+            args += ["--parent-pid", str(os.getpid())]
         if balance is not None:
             args += ["--balance", str(balance)]
         if processing_seconds is not None:
@@ -125,33 +160,13 @@ class SandboxProcess:
         with log_path.open("ab") as log_file:
             popen = subprocess.Popen(
                 args,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # its end-of-file tells the child this process ended
                 stdout=subprocess.PIPE,
                 stderr=log_file,
                 env=env,
                 start_new_session=True,  # a Ctrl-C in the terminal is the parent's business
             )
-        try:
-            line = cls._first_line(popen, timeout)
-            info = json.loads(line)
-            url, key = str(info["url"]), str(info["api_key"])
-        except BaseException as exc:
-            with contextlib.suppress(ProcessLookupError):
-                popen.kill()
-            popen.wait(5)
-            tail = log_path.read_text("utf-8", errors="replace")[-2000:]
-            raise SandboxStartError(f"the sandbox did not start ({exc}).\n{tail}") from None
-        finally:
-            if popen.stdout is not None:
-                popen.stdout.close()
-        return cls(
-            popen,
-            url=url,
-            api_key=key,
-            api_keys=api_keys,
-            data_dir=data_dir,
-            log_path=log_path,
-        )
+        return PendingSandbox(cls, popen, api_keys=api_keys, data_dir=data_dir, log_path=log_path)
 
     @staticmethod
     def _first_line(popen: subprocess.Popen[bytes], timeout: float) -> str:
@@ -177,6 +192,9 @@ class SandboxProcess:
 
     def stop(self, timeout: float = 10) -> int:
         """SIGTERM, then SIGKILL if it has not gone after ``timeout`` seconds; the exit status."""
+        if self._popen.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._popen.stdin.close()
         if self._popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 self._popen.send_signal(signal.SIGTERM)
@@ -231,3 +249,53 @@ class SandboxProcess:
     def expire(self, *, video_uuid: str | None = None, task_uuid: str | None = None) -> list[str]:
         body = {k: v for k, v in (("videoUUID", video_uuid), ("taskUUID", task_uuid)) if v}
         return list(self._admin("POST", "expire", body)["expired"])
+
+
+class PendingSandbox:
+    """A sandbox spawned by :meth:`SandboxProcess.launch` that may not accept requests yet."""
+
+    def __init__(
+        self,
+        kind: type[SandboxProcess],
+        popen: subprocess.Popen[bytes],
+        *,
+        api_keys: Sequence[str],
+        data_dir: Path,
+        log_path: Path,
+    ) -> None:
+        self._kind = kind
+        self.popen = popen
+        self.api_keys = list(api_keys)
+        self.data_dir = data_dir
+        self.log_path = log_path
+
+    def ready(self, timeout: float = 30) -> SandboxProcess:
+        """Wait for its address line; a sandbox that does not come up is killed."""
+        popen = self.popen
+        try:
+            line = SandboxProcess._first_line(popen, timeout)
+            info = json.loads(line)
+            url, key = str(info["url"]), str(info["api_key"])
+        except BaseException as exc:
+            self.abandon()
+            tail = self.log_path.read_text("utf-8", errors="replace")[-2000:]
+            raise SandboxStartError(f"the sandbox did not start ({exc}).\n{tail}") from None
+        finally:
+            if popen.stdout is not None:
+                popen.stdout.close()
+        return self._kind(
+            popen,
+            url=url,
+            api_key=key,
+            api_keys=self.api_keys,
+            data_dir=self.data_dir,
+            log_path=self.log_path,
+        )
+
+    def abandon(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.popen.kill()
+        self.popen.wait(5)
+        if self.popen.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.popen.stdin.close()

@@ -234,6 +234,13 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+def _worker_init() -> None:
+    """A render worker ends with the sandbox that forked it, even a killed one."""
+    from gui.sandbox.guard import set_death_signal
+
+    set_death_signal()
+
+
 class RenderPool:
     """Runs renders off the event loop, at most ``workers`` at a time.
 
@@ -251,7 +258,7 @@ class RenderPool:
             return
         if self.kind == "process":
             context = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init)
             # with "fork", every worker is started at the first submit: do it now, while the
             # process has a single thread
             pool.submit(_warm_up).result()

@@ -7,15 +7,17 @@ WebSocket sessions all reach their state through it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
 
-from gui.runware.catalog import Catalog, default_catalog
+from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.sandbox.accounts import Account, Accounts
 from gui.sandbox.config import ProtocolSwitches, SandboxConfig
 from gui.sandbox.faults import FaultInjector, Scenario
@@ -23,9 +25,12 @@ from gui.sandbox.images import ImageStore
 from gui.sandbox.lifecycle import Lifecycle
 from gui.sandbox.render import RenderPool
 from gui.sandbox.requestlog import RequestLog
+from gui.sandbox.store import SandboxStore, key_fingerprint
 from gui.sandbox.webhooks import Courier
 
 __all__ = ["Context", "Sandbox", "WsSession"]
+
+log = logging.getLogger("gui.sandbox")
 
 
 @dataclass
@@ -76,9 +81,16 @@ class Sandbox:
         self.protocol: ProtocolSwitches = scenario.protocol or ProtocolSwitches()
         self.faults = FaultInjector(scenario)
         self.accounts = Accounts(config.api_keys, config.balance)
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = SandboxStore(config.data_dir)
+        kept = self.store.load_accounts()  # a restarted sandbox keeps its balances
+        for account in self.accounts:
+            if (saved := kept.get(key_fingerprint(account.key))) is not None:
+                account.balance = Decimal(saved["balance"])
+                account.spent = Decimal(saved["spent"])
+                account.tasks = int(saved["tasks"])
         if scenario.balance is not None:
             self.accounts.set_balance(scenario.balance)
-        config.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = RequestLog(config.data_dir / "requests.jsonl", config.api_keys)
         self.images = ImageStore(config.data_dir / "images")
         self.pool = pool or RenderPool(config.render_workers, config.render_kind)
@@ -90,6 +102,7 @@ class Sandbox:
             default_ttl=lambda: self.protocol.default_ttl,
             scrub=self.log.scrub,
         )
+        self.lifecycle.on_accept.append(lambda _job: self.save_accounts())
         self.sessions: dict[str, WsSession] = {}
         self.counts: Counter[str] = Counter()
         self.rng = random.Random(scenario.seed)
@@ -103,6 +116,29 @@ class Sandbox:
         self.origin = origin
         self.http = aiohttp.ClientSession()
         self.courier = Courier(self.http, lambda: self.protocol, random.Random(self.rng.random()))
+        accounts = {key_fingerprint(a.key): a for a in self.accounts}
+
+        def model(air: str) -> ModelSpec | None:
+            return self.catalog.get(air)
+
+        self.lifecycle.restore(accounts.get, model)
+
+    def save_accounts(self) -> None:
+        """Keep the balances on disk (after a charge or a change), so a restart keeps them."""
+        try:
+            self.store.save_accounts(
+                [
+                    {
+                        "fingerprint": key_fingerprint(a.key),
+                        "balance": str(a.balance),
+                        "spent": str(a.spent),
+                        "tasks": a.tasks,
+                    }
+                    for a in self.accounts
+                ]
+            )
+        except OSError:
+            log.exception("the balances could not be kept on disk")
 
     async def close_sockets(self, wait: float = 0.5) -> None:
         """Close every WebSocket, waiting at most ``wait`` seconds for clients to answer."""
@@ -129,6 +165,7 @@ class Sandbox:
             self.protocol = scenario.protocol
         if scenario.balance is not None:
             self.accounts.set_balance(scenario.balance)
+            self.save_accounts()
 
     def new_session(self, account: Account) -> WsSession:
         session = WsSession(session_uuid=str(uuid.uuid4()), account=account)
