@@ -65,6 +65,13 @@ def post(
     return http.post(sb.url, json=tasks, headers=headers, timeout=timeout, **kwargs)
 
 
+def faults_fired(sb: SandboxProcess) -> dict[str, int]:
+    """How often each fault kind fired since the scenario was set (GET /_sandbox/faults)."""
+    answer = http.get(f"{sb.origin}/_sandbox/faults")
+    answer.raise_for_status()
+    return dict(answer.json()["fired"])
+
+
 def wait_for(
     sb: SandboxProcess, task_uuid: str, count: int = 1, timeout: float = 30, key: str = "default"
 ) -> dict[str, Any]:

@@ -79,9 +79,11 @@ def test_success_only_once_the_file_is_whole(shared_sandbox: SandboxProcess) -> 
     post(sb, [task])
     # processing time, then rendering 8 s of 720p: still processing
     assert post(sb, [poll_task(task["taskUUID"])]).json()["data"][0]["status"] == "processing"
+    deadline = time.monotonic() + 60
     while (item := post(sb, [poll_task(task["taskUUID"])]).json()["data"][0])[
         "status"
     ] != "success":
+        assert time.monotonic() < deadline, f"no success after 60 s: {item}"
         time.sleep(0.02)
     content = http.get(item["videoURL"]).content  # fetched the instant success showed
     path = sb.data_dir / "check.mp4"

@@ -108,6 +108,8 @@ async def test_resume_replays_what_was_missed(shared: SandboxProcess) -> None:
             if all(g["status"] == "success" for g in state["generations"]):
                 break
             await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"results not ready after 20 s: {state['generations']}")
         ws, resumed = await open_session(http, sandbox, session)
         assert resumed == session
         replayed = [await receive(ws), await receive(ws)]
