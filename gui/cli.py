@@ -19,7 +19,8 @@ from pathlib import Path
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.runware.errors import InputFileError
 from gui.runware.images import check_image
-from gui.studio.backend import Backend, open_backend
+from gui.sandbox_host import open_studio_backend
+from gui.studio.backend import Backend
 from gui.studio.engine import Engine
 from gui.studio.errors import BudgetExceeded, SpecRejected, StudioError
 from gui.studio.events import EngineEvents
@@ -184,7 +185,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
 
 async def _open(args: argparse.Namespace) -> tuple[Backend, Engine]:
     settings, data_dir = _settings(args)
-    backend = await open_backend(
+    backend = await open_studio_backend(
         settings, SecretStore(), data_dir=data_dir, force_sandbox=args.sandbox
     )
     print(f"Using {backend.label}.", file=sys.stderr)
@@ -258,8 +259,8 @@ def _models() -> int:
         sizes = ", ".join(s.label for s in model.sizes)
         durations = ", ".join(f"{d:g}" for d in model.durations)
         price = (
-            ", ".join(f"{r} ${p:.2f}/s" for r, p in model.pricing.per_second.items())
-            if model.pricing
+            ", ".join(model.pricing.rate_words())
+            if model.pricing and model.price_known
             else "price not published"
         )
         print(f"{model.air:<12} {model.name}\n  sizes {sizes}; {durations} s; {price}")

@@ -10,24 +10,40 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gui.runware.models import VideoInferenceTask, _wire_alias
+from gui.runware.model_rules import SIZE, check_rules, join_words, rule_fields
+from gui.runware.model_spec import (
+    AudioSpec,
+    FrameImageRules,
+    Limits,
+    ModelSpec,
+    PriceRow,
+    Pricing,
+    ProviderSetting,
+    Size,
+    frame_name,
+)
+from gui.runware.models import VideoInferenceTask
 
 __all__ = [
+    "AudioSpec",
     "Catalog",
     "FrameImageRules",
+    "Limits",
     "ModelSpec",
+    "PriceRow",
     "Pricing",
     "Problem",
     "ProviderSetting",
     "Size",
     "default_catalog",
+    "prompt_length",
     "resources_dir",
 ]
 
@@ -38,152 +54,6 @@ def resources_dir() -> Path:
     if bundle:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parents[2] / "resources"
-
-
-class _Data(BaseModel):
-    model_config = ConfigDict(alias_generator=_wire_alias, populate_by_name=True, frozen=True)
-
-
-class Size(_Data):
-    width: int
-    height: int
-    resolution: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.width}×{self.height}"
-
-    @property
-    def orientation(self) -> Literal["landscape", "portrait", "square"]:
-        if self.width == self.height:
-            return "square"
-        return "landscape" if self.width > self.height else "portrait"
-
-    @property
-    def aspect(self) -> float:
-        return self.width / self.height
-
-
-class Limits(_Data):
-    min: int
-    max: int
-    default: int | None = None
-
-
-class FrameImageRules(_Data):
-    frames: tuple[str, ...]
-    min_side: int
-    max_side: int
-    max_bytes: int
-    formats: tuple[str, ...]
-
-
-class VideoIdRules(_Data):
-    excludes: tuple[Literal["size", "frameImages"], ...] = ()
-
-
-class ProviderSetting(_Data):
-    provider: str
-    name: str
-    label: str
-    type: Literal["boolean", "integer", "string"]
-    default: bool | int | str | None = None
-    fixed: bool = False  # the provider always applies it; shown, not sent
-
-
-class Pricing(_Data):
-    currency: str = "USD"
-    per_second: dict[str, float]
-    source: str | None = None
-
-
-Option = Literal["safety", "ttl", "includeCost", "webhookURL", "uploadEndpoint"]
-
-
-class ModelSpec(_Data):
-    """One model's data file."""
-
-    air: str
-    name: str
-    provider: str
-    task_type: Literal["videoInference"] = "videoInference"
-    notice: str | None = None
-    order: int = 100
-    delivery_methods: tuple[str, ...] = ("async",)
-    prompt: Limits
-    sizes: tuple[Size, ...]
-    size_required: bool = True
-    durations: tuple[float, ...]
-    default_duration: float
-    fps: int
-    output_formats: tuple[str, ...]
-    output_quality: Limits
-    number_results: Limits
-    frame_images: FrameImageRules | None = None
-    video_id: VideoIdRules | None = None
-    seed: Limits | None = None
-    provider_settings: tuple[ProviderSetting, ...] = ()
-    options: tuple[Option, ...] = ()
-    pricing: Pricing | None = None
-
-    # ---- questions the UI and the studio ask
-    @property
-    def accepts_video_id(self) -> bool:
-        return self.video_id is not None
-
-    @property
-    def accepts_seed(self) -> bool:
-        return self.seed is not None
-
-    def accepts_frame(self, frame: str) -> bool:
-        return self.frame_images is not None and frame in self.frame_images.frames
-
-    def size(self, width: int, height: int) -> Size | None:
-        return next((s for s in self.sizes if s.width == width and s.height == height), None)
-
-    @property
-    def default_size(self) -> Size:
-        return self.sizes[0]
-
-    @property
-    def price_known(self) -> bool:
-        return self.pricing is not None
-
-    def price(
-        self, *, width: int | None, height: int | None, duration: float, number_results: int = 1
-    ) -> Decimal | None:
-        """Price in the catalogue's currency, or None when Runware publishes none for this model.
-
-        Without a size (a remix takes its source's), the lowest resolution's rate is used.
-        """
-        if self.pricing is None:
-            return None
-        size = self.size(width, height) if width and height else None
-        resolution = size.resolution if size else self.sizes[0].resolution
-        rate = self.pricing.per_second.get(resolution)
-        if rate is None:
-            return None
-        total = Decimal(str(rate)) * Decimal(str(duration)) * number_results
-        return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-    def frame_count(self, duration: float) -> int:
-        return round(duration * self.fps)
-
-    def frame_positions(self, frames: Iterable[Any]) -> list[str]:
-        """Where each item of ``inputs.frameImages`` goes ("first", "last", …).
-
-        An item's own ``frame`` decides; without one, images take the model's positions in
-        order (one image is the first frame; two are the first and the last).
-        """
-        allowed = list(self.frame_images.frames) if self.frame_images else ["first"]
-        positions = []
-        for index, item in enumerate(frames):
-            frame = item.get("frame") if isinstance(item, dict) else None
-            if frame is None:
-                positions.append(allowed[min(index, len(allowed) - 1)])
-            else:
-                positions.append(_frame_name(frame, len(allowed)))
-        return positions
 
 
 class Problem(BaseModel):
@@ -202,10 +72,47 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _join(words: list[str], last: str = "or") -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {last} {words[-1]}"
+_TYPE_WORDS = {
+    "int_type": "integer",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "float_type": "float",
+    "float_parsing": "float",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "string_type": "string",
+    "list_type": "array",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+}
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f"the string {shown!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "null"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _one_per_parameter(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if p.parameter not in seen:
+            seen.add(p.parameter)
+            out.append(p)
+    return out
 
 
 _PYDANTIC_CODES = {
@@ -253,7 +160,11 @@ class Catalog:
 
     @property
     def default(self) -> ModelSpec:
-        return next(iter(self._models.values()))
+        """The first live model in display order (the first of all when none is live)."""
+        return next((m for m in self if m.is_live()), next(iter(self._models.values())))
+
+    def live(self) -> list[ModelSpec]:
+        return [m for m in self if m.is_live()]
 
     # ---- checking requests
     def check(self, task: VideoInferenceTask) -> list[Problem]:
@@ -270,7 +181,7 @@ class Catalog:
         if "model" not in raw:
             return [Problem(code="invalidModel", parameter="model", message="No model was given.")]
         if model is None:
-            known = _join([f"{m.name} ({m.air})" for m in self])
+            known = join_words([f"{m.name} ({m.air})" for m in self])
             return [
                 Problem(
                     code="invalidModel",
@@ -280,16 +191,22 @@ class Catalog:
                     allowed_values=list(self._models),
                 )
             ]
-        problems.extend(self._check_shape(raw, model, strict))
-        if any(p.parameter in {"positivePrompt"} for p in problems):
-            return problems
-        problems.extend(self._check_model_rules(raw, model, strict))
-        return problems
+        # Types first, then the model's own rules: a wrong type never hides another mistake.
+        # The model's words beat pydantic's for the same parameter ("1 to 4 videos").
+        shape = self._check_shape(raw, model, strict)
+        typed = {p.parameter for p in shape if p.message.startswith(f"{p.parameter} must be ")}
+        rules = [p for p in self._check_model_rules(raw, model, strict) if p.parameter not in typed]
+        ruled = {p.parameter for p in rules}
+        problems.extend(p for p in shape if p.parameter in typed or p.parameter not in ruled)
+        problems.extend(rules)
+        return _dedupe(problems)
 
     def _check_shape(self, raw: Mapping[str, Any], model: ModelSpec, strict: bool) -> list[Problem]:
         """The API-wide rules, from the pydantic request model."""
         try:
-            VideoInferenceTask.model_validate(dict(raw))
+            # As JSON and strict: "1000" is not an integer and "yes" is not a boolean, the way
+            # Runware documents its types; 8 is still a valid float.
+            VideoInferenceTask.model_validate_json(json.dumps(dict(raw), default=str), strict=True)
         except ValidationError as exc:
             problems = []
             for err in exc.errors():
@@ -299,6 +216,18 @@ class Catalog:
                 if err["type"] == "extra_forbidden":
                     if strict:
                         problems.append(self._unknown(parameter, model))
+                    continue
+                wire_type = _TYPE_WORDS.get(str(err["type"]))
+                if wire_type is not None:
+                    problems.append(
+                        Problem(
+                            code="invalidParameter",
+                            parameter=parameter,
+                            type=wire_type,
+                            message=f"{parameter} must be {_article(wire_type)} {wire_type}, "
+                            f"not {_json_kind(err.get('input'))}.",
+                        )
+                    )
                     continue
                 code = _PYDANTIC_CODES.get(parameter, "invalidParameter")
                 problems.append(
@@ -310,7 +239,7 @@ class Catalog:
                         f"{err['msg'].removeprefix('Value error, ')}.",
                     )
                 )
-            return _dedupe(problems)
+            return _one_per_parameter(problems)
         return []
 
     @staticmethod
@@ -328,8 +257,8 @@ class Catalog:
         add = problems.append
         prompt = raw.get("positivePrompt")
         if isinstance(prompt, str):
-            n = len(prompt.strip())
-            if n < model.prompt.min or len(prompt) > model.prompt.max:
+            n = prompt_length(prompt)
+            if not model.prompt.min <= n <= model.prompt.max:
                 add(
                     Problem(
                         code="invalidPositivePrompt",
@@ -337,10 +266,53 @@ class Catalog:
                         type="string",
                         message=(
                             f"The prompt must be {model.prompt.min} to {model.prompt.max} "
-                            f"characters; it has {len(prompt) if n else 0}."
+                            f"characters (not counting spaces at either end); it has {n}."
                         ),
                     )
                 )
+        negative = raw.get("negativePrompt")
+        if negative is not None and model.negative_prompt is None and strict:
+            add(self._unknown("negativePrompt", model))
+        elif isinstance(negative, str) and model.negative_prompt is not None:
+            n = prompt_length(negative)
+            limits = model.negative_prompt
+            if not limits.min <= n <= limits.max:
+                add(
+                    Problem(
+                        code="invalidNegativePrompt",
+                        parameter="negativePrompt",
+                        type="string",
+                        message=f"The negative prompt must be {limits.min} to {limits.max} "
+                        f"characters (not counting spaces at either end); it has {n}.",
+                    )
+                )
+        resolution = raw.get("resolution")
+        if resolution is not None and not model.resolutions and strict:
+            add(self._unknown("resolution", model))
+        elif (
+            isinstance(resolution, str)
+            and model.resolutions
+            and resolution not in model.resolutions
+        ):
+            add(
+                Problem(
+                    code="invalidParameter",
+                    parameter="resolution",
+                    type="string",
+                    message=f"{model.name} takes the resolution "
+                    f"{join_words(list(model.resolutions))}, not {resolution!r}.",
+                    allowed_values=list(model.resolutions),
+                )
+            )
+        for broken in check_rules(model.rules, raw, rule_fields(model.rules)):
+            add(
+                Problem(
+                    code=broken.code,
+                    parameter=broken.parameter,
+                    message=broken.message,
+                    allowed_values=broken.allowed_values,
+                )
+            )
 
         if "deliveryMethod" in raw and raw["deliveryMethod"] not in model.delivery_methods:
             add(
@@ -349,7 +321,7 @@ class Catalog:
                     parameter="deliveryMethod",
                     type="string",
                     message=f"{model.name} only works with deliveryMethod "
-                    f"{_join(list(model.delivery_methods))}.",
+                    f"{join_words(list(model.delivery_methods))}.",
                     allowed_values=list(model.delivery_methods),
                 )
             )
@@ -398,13 +370,18 @@ class Catalog:
                 and model.size(width, height) is None
             ):
                 add(self._size_problem(model, width, height))
-        elif model.size_required and video_id is None and not frames:
+        elif (
+            model.size_required
+            and video_id is None
+            and not frames
+            and SIZE not in rule_fields(model.rules)
+        ):
             add(
                 Problem(
                     code="invalidParameter",
                     parameter="width",
                     type="integer",
-                    message=f"Choose a size: {_join([s.label for s in model.sizes])}, "
+                    message=f"Choose a size: {join_words([s.label for s in model.sizes])}, "
                     "or give a frame image.",
                     allowed_values=[s.label for s in model.sizes],
                 )
@@ -418,7 +395,7 @@ class Catalog:
                     parameter="duration",
                     type="float",
                     message=f"{model.name} makes videos of "
-                    f"{_join([_fmt(d) for d in model.durations])} seconds, not {_fmt(duration)}.",
+                    f"{join_words([_fmt(d) for d in model.durations])} seconds, not {_fmt(duration)}.",
                     allowed_values=[int(d) if d.is_integer() else d for d in model.durations],
                 )
             )
@@ -430,7 +407,7 @@ class Catalog:
                     code="invalidParameter",
                     parameter="outputFormat",
                     type="string",
-                    message=f"{model.name} writes {_join(list(model.output_formats))}.",
+                    message=f"{model.name} writes {join_words(list(model.output_formats))}.",
                     allowed_values=list(model.output_formats),
                 )
             )
@@ -499,8 +476,8 @@ class Catalog:
     def _size_problem(self, model: ModelSpec, width: int, height: int) -> Problem:
         label = f"{width}×{height}"
         others = [m.name for m in self if m is not model and m.size(width, height)]
-        message = f"{model.name} makes {_join([s.label for s in model.sizes])}"
-        message += f"; {label} needs {_join(others)}." if others else f", not {label}."
+        message = f"{model.name} makes {join_words([s.label for s in model.sizes])}"
+        message += f"; {label} needs {join_words(others)}." if others else f", not {label}."
         return Problem(
             code="unsupportedDimensions",
             parameter="width",
@@ -524,7 +501,7 @@ class Catalog:
                     parameter="inputs.frameImages",
                     type="array",
                     message=f"{model.name} takes at most {len(allowed)} frame "
-                    f"image{'s' if len(allowed) > 1 else ''} ({_join(allowed, 'and')}).",
+                    f"image{'s' if len(allowed) > 1 else ''} ({join_words(allowed, 'and')}).",
                     allowed_values=allowed,
                 )
             )
@@ -533,14 +510,14 @@ class Catalog:
         for index, item in enumerate(frames):
             frame = item.get("frame") if isinstance(item, dict) else None
             # Without "frame", positions are assigned in order: first, then last.
-            name = allowed[index] if frame is None else _frame_name(frame, len(allowed))
+            name = allowed[index] if frame is None else frame_name(frame, len(allowed))
             if name not in allowed:
                 problems.append(
                     Problem(
                         code="invalidFrameImages",
                         parameter="inputs.frameImages",
                         type="string",
-                        message=f"{model.name} takes only the {_join(allowed, 'and')} frame, "
+                        message=f"{model.name} takes only the {join_words(allowed, 'and')} frame, "
                         f"not {frame!r}.",
                         allowed_values=allowed,
                     )
@@ -571,16 +548,9 @@ class Catalog:
                     if strict:
                         problems.append(self._unknown(parameter, model))
                     continue
-                expected = {"boolean": bool, "integer": int, "string": str}[setting.type]
-                if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                    problems.append(
-                        Problem(
-                            code="invalidParameter",
-                            parameter=parameter,
-                            type=setting.type,
-                            message=f"{setting.label} must be a {setting.type}.",
-                        )
-                    )
+                problem = _setting_problem(setting, value, parameter)
+                if problem is not None:
+                    problems.append(problem)
         return problems
 
     def estimate(self, task: VideoInferenceTask) -> Decimal | None:
@@ -600,10 +570,49 @@ class Catalog:
         return [m.model_dump(by_alias=True) for m in self]
 
 
-def _frame_name(frame: Any, count: int) -> str:
-    if isinstance(frame, int) and not isinstance(frame, bool):
-        return "first" if frame == 0 else ("last" if frame == -1 or count > 1 else str(frame))
-    return str(frame)
+def _setting_problem(setting: ProviderSetting, value: Any, parameter: str) -> Problem | None:
+    """A provider setting's value against its type, choices and range."""
+    if setting.type == "enum":
+        if any(value == v and type(value) is type(v) for v in setting.values):
+            return None
+        return Problem(
+            code="invalidParameter",
+            parameter=parameter,
+            type="string",
+            message=f"{setting.label} is one of {join_words([str(v) for v in setting.values])}, "
+            f"not {value!r}.",
+            allowed_values=list(setting.values),
+        )
+    kinds: dict[str, tuple[type, ...]] = {
+        "boolean": (bool,),
+        "integer": (int,),
+        "number": (int, float),
+        "string": (str,),
+    }
+    wrong_bool = setting.type != "boolean" and isinstance(value, bool)
+    if wrong_bool or not isinstance(value, kinds[setting.type]):
+        return Problem(
+            code="invalidParameter",
+            parameter=parameter,
+            type=setting.type,
+            message=f"{setting.label} must be {_article(setting.type)} {setting.type}.",
+        )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low = setting.min if setting.min is not None else float("-inf")
+        high = setting.max if setting.max is not None else float("inf")
+        if not low <= value <= high:
+            return Problem(
+                code="invalidParameter",
+                parameter=parameter,
+                type=setting.type,
+                message=f"{setting.label} runs from {_fmt(low)} to {_fmt(high)}, not {value}.",
+            )
+    return None
+
+
+def prompt_length(text: str) -> int:
+    """A prompt's length as it is checked and reported: spaces at either end do not count."""
+    return len(text.strip())
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

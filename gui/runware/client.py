@@ -28,6 +28,7 @@ from gui.runware.errors import (
     TransportError,
     error_from_object,
     error_from_status,
+    means_unknown_task,
 )
 from gui.runware.images import ImageRules, check_image
 from gui.runware.models import (
@@ -90,7 +91,7 @@ class TaskPoll:
     @property
     def known(self) -> bool:
         """False when the server says it never heard of this task."""
-        return not any(isinstance(e, NotFoundError) for e in self.errors)
+        return not any(means_unknown_task(e) for e in self.errors)
 
 
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})

@@ -28,6 +28,7 @@ __all__ = [
     "ValidationError",
     "error_from_object",
     "error_from_status",
+    "means_unknown_task",
 ]
 
 
@@ -144,7 +145,7 @@ _WORDS: list[tuple[tuple[str, ...], type[RunwareError]]] = [
         ("provider", "inference", "taskfailed", "unavailable", "noavailable", "timeout"),
         ProviderError,
     ),
-    (("notfound", "expired"), NotFoundError),
+    (("notfound", "expired", "doesnotexist", "nosuchtask", "unknowntask"), NotFoundError),
     (("invalid", "unsupported", "unknown", "missing", "incompatible", "mismatch"), ValidationError),
     (("validation",), ValidationError),
 ]
@@ -203,6 +204,41 @@ def error_from_status(status_code: int, detail: str = "") -> RunwareError:
     cls = _STATUS.get(status_code) or (ServerError if status_code >= 500 else ProtocolError)
     text = f"HTTP {status_code}" + (f": {detail}" if detail else "")
     return cls(text, code=f"http{status_code}", status_code=status_code)
+
+
+_UNKNOWN_TASK_WORDS = (
+    "notfound",
+    "doesnotexist",
+    "doesntexist",
+    "nosuchtask",
+    "unknowntask",
+    "notknown",
+    "notask",
+    "neverreceived",
+    "noresultfor",
+)
+
+
+def means_unknown_task(error: RunwareError) -> bool:
+    """Whether an answer to ``getResponse`` means "this task was never received".
+
+    Runware's codes vary by model and provider, so the meaning is read from the code, the
+    message and the parameter, not from a list of codes: a not-found kind, words such as
+    "not found" / "does not exist" / "unknown task", a 404, or a validation error about the
+    only parameter ``getResponse`` has, its ``taskUUID``.
+    """
+    if isinstance(error, NotFoundError) and error.code != "mediaNotFound":
+        return True
+    text = "".join(ch for ch in f"{error.code} {error.message}".lower() if ch.isalnum())
+    if any(word in text for word in _UNKNOWN_TASK_WORDS):
+        return True
+    if error.status_code == 404:
+        return True
+    return (
+        isinstance(error, ValidationError)
+        and error.parameter == "taskUUID"
+        and not isinstance(error, ConflictTaskUUIDError)
+    )
 
 
 class InputFileError(ValidationError):

@@ -148,8 +148,10 @@ class VideoInferenceTask(_TaskBase):
     task_type: Literal["videoInference"] = "videoInference"
     model: Annotated[str, Field(min_length=1)]
     positive_prompt: Annotated[str, Field(min_length=1)]
+    negative_prompt: Annotated[str, Field(min_length=1)] | None = None
     width: Annotated[int, Field(gt=0)] | None = None
     height: Annotated[int, Field(gt=0)] | None = None
+    resolution: Annotated[str, Field(min_length=1)] | None = None
     duration: Annotated[float, Field(gt=0)] | None = None
     seed: Annotated[int, Field(ge=0)] | None = None
     output_type: Literal["URL"] | None = None
@@ -253,7 +255,33 @@ class ErrorObject(_Received):
     @field_validator("code", "message", mode="before")
     @classmethod
     def _text(cls, value: Any) -> str:
-        return "" if value is None else str(value)
+        return "" if value is None else _as_text(value)
+
+    @field_validator(
+        "parameter", "type", "task_type", "task_uuid", "documentation", "status", mode="before"
+    )
+    @classmethod
+    def _optional_text(cls, value: Any) -> str | None:
+        # Runware says fields "may vary by model and provider": a number or a list where a
+        # string was documented must not make the whole answer unreadable.
+        return None if value is None else _as_text(value)
+
+    @field_validator("allowed_values", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> list[Any] | None:
+        if value is None or isinstance(value, list):
+            return value
+        if isinstance(value, tuple | set):
+            return list(value)
+        return [value]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 class VideoOutputs(_Received):
@@ -375,6 +403,19 @@ class Envelope(BaseModel):
         return body
 
 
+def _error_object(fields: dict[str, Any]) -> ErrorObject:
+    """An error object however odd its fields: what cannot be read is dropped, never the
+    server's own code and message."""
+    try:
+        return ErrorObject.model_validate(fields)
+    except ValidationError:
+        keep = {k: fields.get(k) for k in ("code", "message", "taskUUID") if k in fields}
+        try:
+            return ErrorObject.model_validate(keep)
+        except ValidationError:
+            return ErrorObject(code=_as_text(fields.get("code") or "unknownError"))
+
+
 def parse_envelope(raw: bytes | str | Any) -> Envelope:
     """Parse a response body. Raises :class:`ProtocolShapeError` for anything not an envelope."""
     if isinstance(raw, bytes | bytearray | str):
@@ -424,10 +465,10 @@ def parse_envelope(raw: bytes | str | Any) -> Envelope:
                     fields["code"] = item["code"]
                 if "message" not in fields and "message" in item:
                     fields["message"] = item["message"]
-                errors.append(ErrorObject.model_validate(fields))
+                errors.append(_error_object(fields))
             else:
                 data.append(item)
-        errors.extend(ErrorObject.model_validate(e) for e in errors_raw)
+        errors.extend(_error_object(e) for e in errors_raw)
     except ValidationError as exc:
         raise ProtocolShapeError(
             f"an error object has the wrong shape: {exc.errors()[0]['msg']}"
