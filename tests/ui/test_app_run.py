@@ -27,7 +27,12 @@ def test_run_keeps_start_up_objects_out_of_full_collections(  # type: ignore[no-
     async def run_until_started() -> int:
         running = asyncio.ensure_future(studio.run())
         await asyncio.wait_for(studio.started.wait(), 60)
-        await asyncio.sleep(0.05)
+
+        async def frozen_after_start() -> None:  # run() freezes right after start() returns
+            while gc.get_freeze_count() <= before and not running.done():
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(frozen_after_start(), 30)
         frozen = gc.get_freeze_count()
         studio.window.close()
         await running

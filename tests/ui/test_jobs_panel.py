@@ -17,6 +17,7 @@ from gui.ui.jobs.model import JobListModel, JobRole
 from gui.ui.jobs.panel import JobsPanel
 from gui.ui.jobs.proxy import StateFilter
 from tests.ui.jobfactory import make_job
+from tests.ui.settle import settle
 
 
 def make_panel(qtbot, jobs) -> JobsPanel:  # type: ignore[no-untyped-def]
@@ -149,10 +150,15 @@ class _PaintSpy(QObject):
 def test_a_changed_row_repaints_only_that_row(qtbot) -> None:  # type: ignore[no-untyped-def]
     jobs = [make_job(JobState.DOWNLOADING) for _ in range(20)]
     panel = make_panel(qtbot, jobs)
-    qtbot.waitExposed(panel)
-    qtbot.wait(50)  # the first paint of the whole list is done
     spy = _PaintSpy()
-    panel.view.viewport().installEventFilter(spy)
+    viewport = panel.view.viewport()
+    viewport.installEventFilter(spy)
+    qtbot.waitExposed(panel)
+    # the first paint of the whole list is done: a paint of the whole viewport was seen, and
+    # then event-loop passes in a row bring no more paints (no update or layout still pending)
+    qtbot.waitUntil(lambda: any(r.contains(viewport.rect()) for r in spy.rects), timeout=10_000)
+    settle(lambda: len(spy.rects))
+    spy.rects.clear()
     panel._model.set_progress(jobs[-1].id, 30, 100)  # the newest job: the top row
     qtbot.waitUntil(lambda: bool(spy.rects), timeout=2000)
     assert all(rect.height() <= ROW_HEIGHT for rect in spy.rects), spy.rects  # not all rows

@@ -21,12 +21,15 @@ FRAME_MS = 1000 / FPS
 @pytest.fixture
 def player(qtbot):  # type: ignore[no-untyped-def]
     widget = PlayerWidget()
-    qtbot.addWidget(widget)
+
+    def unload(w: PlayerWidget) -> None:  # before pytest-qt closes and deletes the widget
+        unload_later(w.media)  # a direct stop() can deadlock PySide6: see media_safety
+        qtbot.waitUntil(lambda: not w.media.source().isValid(), timeout=10_000)
+
+    qtbot.addWidget(widget, before_close_func=unload)
     widget.resize(640, 420)
     widget.show()
-    yield widget
-    unload_later(widget.media)  # a direct stop() can deadlock PySide6: see media_safety
-    qtbot.wait(20)
+    return widget
 
 
 def wait_loaded(qtbot, player: PlayerWidget) -> None:  # type: ignore[no-untyped-def]
