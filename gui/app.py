@@ -86,6 +86,9 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     if probe and probe not in {"0", "no", "false"}:
         _exit_after_paint(studio, started=probe == "started")
     _close_on_signals(studio)
+    from gui import app_probes
+
+    app_probes.install(studio)  # tests drive the whole process: see gui/app_probes.py
     with loop:
         return loop.run_until_complete(studio.run())
 
@@ -266,7 +269,7 @@ class Studio:
         return 0
 
     async def start(self) -> None:
-        from gui.studio.backend import open_backend
+        from gui.sandbox_host import open_studio_backend
 
         sandbox = self.options.sandbox or self.settings.backend == "sandbox"
         status = self.window.status
@@ -274,7 +277,7 @@ class Studio:
             "Starting the offline sandbox…" if sandbox else "Connecting…", sandbox=sandbox
         )
         opening = asyncio.ensure_future(
-            open_backend(
+            open_studio_backend(
                 self.settings,
                 self.secrets,
                 data_dir=self.data_dir,

@@ -113,7 +113,8 @@ async def serve(
     if watch:
         watch_stdin(lambda: loop.call_soon_threadsafe(stop.set))
     if lock is not None:
-        lock.publish({"url": f"{origin}/v1", "origin": origin, "port": port})
+        parent = os.getppid()  # the launcher: a reuser checks it still lives
+        lock.publish({"url": f"{origin}/v1", "origin": origin, "port": port, "parent": parent})
     line = {"url": f"{origin}/v1", "origin": origin, "api_key": config.api_keys[0]}
     stdout = sys.stdout
     stdout.write(json.dumps(line) + "\n")

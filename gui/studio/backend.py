@@ -1,26 +1,30 @@
 """Choosing what the studio talks to: Runware with the user's key, or the offline sandbox.
 
-``auto`` uses Runware when a key is set and starts the sandbox otherwise; ``runware`` insists on
-a key; ``sandbox`` always starts the sandbox. The window and the CLI both open their backend
-here, and close it with ``await backend.close()`` (which stops a sandbox they started).
+``auto`` uses Runware when a key is set and the sandbox otherwise; ``runware`` insists on a key;
+``sandbox`` always uses the sandbox. The studio knows a sandbox only as a URL and a key: the
+composition root (gui/sandbox_host.py) starts the process and hands over ``start_sandbox``.
+Close with ``await backend.close()`` (which lets go of the sandbox too).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from gui.runware.client import RunwareClient
 from gui.studio.errors import StudioError
 from gui.studio.settings import SecretStore, Settings
 
-if TYPE_CHECKING:
-    from gui.sandbox.process import SandboxProcess
-
-__all__ = ["RUNWARE_LABEL", "SANDBOX_LABEL", "Backend", "NoApiKey", "open_backend"]
+__all__ = [
+    "RUNWARE_LABEL",
+    "SANDBOX_LABEL",
+    "Backend",
+    "NoApiKey",
+    "SandboxLink",
+    "SandboxStarter",
+    "open_backend",
+]
 
 RUNWARE_LABEL = "Runware"
 SANDBOX_LABEL = "offline sandbox — videos are synthetic"
@@ -30,6 +34,22 @@ class NoApiKey(StudioError):
     """Runware was asked for, but no API key is set."""
 
 
+class SandboxLink(Protocol):
+    """A running sandbox as the studio sees it: where it answers, with which key."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    async def close(self) -> None:
+        """Let go of it (stopping it when this process started it)."""
+
+
+SandboxStarter = Callable[[], Awaitable[SandboxLink]]
+
+
 @dataclass
 class Backend:
     """An open connection: the client to use and what to call it in the window."""
@@ -37,7 +57,7 @@ class Backend:
     client: RunwareClient
     label: str
     is_sandbox: bool
-    sandbox: SandboxProcess | None = None
+    sandbox: SandboxLink | None = None
 
     @property
     def url(self) -> str:
@@ -47,22 +67,17 @@ class Backend:
         await self.client.aclose()
         if self.sandbox is not None:
             sandbox, self.sandbox = self.sandbox, None
-            await asyncio.to_thread(sandbox.stop)
+            await sandbox.close()
 
 
 async def open_backend(
     settings: Settings,
     secrets: SecretStore | None = None,
     *,
-    data_dir: Path | None = None,
     force_sandbox: bool = False,
-    sandbox_options: Mapping[str, Any] | None = None,
+    start_sandbox: SandboxStarter | None = None,
 ) -> Backend:
-    """Open the backend the settings ask for (see the module docstring).
-
-    The sandbox keeps its files in ``DATA_DIR/sandbox``; ``sandbox_options`` are passed on to
-    :meth:`SandboxProcess.start` (e.g. ``processing_seconds``).
-    """
+    """Open the backend the settings ask for (see the module docstring)."""
     secrets = secrets or SecretStore()
     choice = "sandbox" if force_sandbox else settings.backend
     key = None if choice == "sandbox" else secrets.get()
@@ -74,13 +89,12 @@ async def open_backend(
             "No Runware API key is set. Add it in Settings, or set RUNWARE_API_KEY; "
             "or choose the offline sandbox."
         )
-    from gui.sandbox.process import SandboxProcess  # only when it is needed
-
-    folder = Path(data_dir or settings.library_folder) / "sandbox"
-    sandbox = await asyncio.to_thread(SandboxProcess.start, folder, **dict(sandbox_options or {}))
+    if start_sandbox is None:
+        raise StudioError("The offline sandbox is not available here.")
+    sandbox = await start_sandbox()
     try:
         client = RunwareClient(sandbox.api_key, sandbox.url, batch_polls=settings.batch_polls)
     except BaseException:
-        await asyncio.to_thread(sandbox.stop)
+        await sandbox.close()
         raise
     return Backend(client=client, label=SANDBOX_LABEL, is_sandbox=True, sandbox=sandbox)

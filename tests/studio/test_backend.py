@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gui.studio.backend import RUNWARE_LABEL, SANDBOX_LABEL, NoApiKey, open_backend
+from gui.sandbox_host import open_studio_backend as open_backend
+from gui.studio.backend import RUNWARE_LABEL, SANDBOX_LABEL, NoApiKey
 from gui.studio.settings import SecretStore, Settings
 
 
