@@ -266,7 +266,7 @@ class Catalog:
                         type="string",
                         message=(
                             f"The prompt must be {model.prompt.min} to {model.prompt.max} "
-                            f"characters (not counting spaces at either end); it has {n}."
+                            f"characters; it has {n}{_ends_note(prompt)}."
                         ),
                     )
                 )
@@ -283,7 +283,7 @@ class Catalog:
                         parameter="negativePrompt",
                         type="string",
                         message=f"The negative prompt must be {limits.min} to {limits.max} "
-                        f"characters (not counting spaces at either end); it has {n}.",
+                        f"characters; it has {n}{_ends_note(negative)}.",
                     )
                 )
         resolution = raw.get("resolution")
@@ -563,11 +563,13 @@ class Catalog:
             height=task.height,
             duration=duration,
             number_results=task.number_results or 1,
+            audio=model.has_audio(task.provider_settings),
+            resolution=task.resolution,
         )
 
     def describe(self) -> list[dict[str, Any]]:
         """A plain listing, for ``sora-studio models`` and the sandbox's modelSearch."""
-        return [m.model_dump(by_alias=True) for m in self]
+        return [m.model_dump(by_alias=True, mode="json") for m in self]
 
 
 def _setting_problem(setting: ProviderSetting, value: Any, parameter: str) -> Problem | None:
@@ -608,6 +610,10 @@ def _setting_problem(setting: ProviderSetting, value: Any, parameter: str) -> Pr
                 message=f"{setting.label} runs from {_fmt(low)} to {_fmt(high)}, not {value}.",
             )
     return None
+
+
+def _ends_note(text: str) -> str:
+    return " (spaces at either end do not count)" if text != text.strip() else ""
 
 
 def prompt_length(text: str) -> int:

@@ -78,9 +78,13 @@ def _detail(problem: Problem) -> int:
     return (problem.type is not None) + (problem.allowed_values is not None)
 
 
-def _closest_size(model: ModelSpec, width: int, height: int) -> tuple[int, int]:
+def _closest_size(
+    model: ModelSpec, width: int, height: int, resolution: str | None = None
+) -> tuple[int, int]:
+    """The model's size nearest an image's shape (at the asked resolution, when one is)."""
     aspect = width / height
-    best = min(model.sizes, key=lambda s: (abs(math.log(s.aspect / aspect)), s.width * s.height))
+    sizes = [s for s in model.sizes if s.resolution == resolution] or list(model.sizes)
+    best = min(sizes, key=lambda s: (abs(math.log(s.aspect / aspect)), s.width * s.height))
     return best.width, best.height
 
 
@@ -149,8 +153,15 @@ async def submit_video(sb: Sandbox, task: dict[str, Any], ctx: Context, batch: s
         width, height = int(task["width"]), int(task["height"])
     elif source is not None:
         width, height = int(source.look["width"]), int(source.look["height"])
-    elif "first" in frames:
-        width, height = _closest_size(model, frames["first"].width, frames["first"].height)
+    elif frames:
+        image = frames.get("first") or next(iter(frames.values()))
+        resolution = task.get("resolution")
+        width, height = _closest_size(model, image.width, image.height, resolution)
+    elif task.get("resolution") is not None:
+        size = next(
+            (s for s in model.sizes if s.resolution == task["resolution"]), model.default_size
+        )
+        width, height = size.width, size.height
     else:
         width, height = model.default_size.width, model.default_size.height
     duration = float(
@@ -158,7 +169,12 @@ async def submit_video(sb: Sandbox, task: dict[str, Any], ctx: Context, batch: s
         or (source.look["duration"] if source is not None else model.default_duration)
     )
     count = int(task.get("numberResults") or 1)
-    each = model.price(width=width, height=height, duration=duration)
+    each = model.price(
+        width=width,
+        height=height,
+        duration=duration,
+        audio=model.has_audio(task.get("providerSettings")),
+    )
     if each is None:
         each = (sb.config.unknown_price_per_second * Decimal(str(duration))).quantize(
             Decimal("0.0001")

@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gui.runware.catalog import Catalog, Problem
-from gui.runware.models import FrameImage, Safety, VideoInferenceTask, VideoInputs
+from gui.runware.catalog import Catalog, Problem, default_catalog
+from gui.runware.models import VideoInferenceTask
 
 __all__ = [
     "FrameInput",
@@ -61,6 +61,7 @@ class JobSpec(BaseModel):
     frames: tuple[FrameInput, ...] = ()
     video_id: str | None = None  # remix / extend source (outputs.videoId of an earlier result)
     seed: int | None = None
+    negative_prompt: str | None = None
     provider_settings: dict[str, dict[str, bool | int | str]] = Field(default_factory=dict)
     safety_mode: Literal["none", "fast", "full"] | None = None
     ttl: int | None = None
@@ -68,68 +69,58 @@ class JobSpec(BaseModel):
     upload_endpoint: str | None = None
 
     def to_task(
-        self, task_uuid: str, image_refs: dict[str, str] | None = None
+        self,
+        task_uuid: str,
+        image_refs: dict[str, str] | None = None,
+        catalog: Catalog | None = None,
     ) -> VideoInferenceTask:
         """The ``videoInference`` request. ``image_refs`` maps a frame name to its imageUUID
         (or any image reference Runware accepts); frames not in it are sent as placeholders,
         which is only meant for validation before upload."""
+        return VideoInferenceTask.model_validate(self.wire(task_uuid, image_refs, catalog))
+
+    def wire(
+        self,
+        task_uuid: str,
+        image_refs: dict[str, str] | None = None,
+        catalog: Catalog | None = None,
+    ) -> dict[str, Any]:
+        """The request as Runware's JSON, unchecked. The one list of what a spec sends.
+
+        The chosen size goes out the way the model's rules allow with the inputs at hand
+        (width/height, else ``resolution``, else nothing: e.g. "exactly one of frame images or
+        width/height"); the frame images are still fitted to it before upload.
+        """
+        model = (catalog or default_catalog()).get(self.model)
         refs = image_refs or {}
-        frames: list[str | FrameImage] = [
-            FrameImage(image=refs.get(f.frame, f"pending-upload:{f.sha256[:12]}"), frame=f.frame)
-            for f in self.frames
-        ]
-        inputs = None
-        if frames or self.video_id:
-            inputs = VideoInputs(frame_images=frames or None, video_id=self.video_id)
-        return VideoInferenceTask(
-            task_uuid=task_uuid,
-            model=self.model,
-            positive_prompt=self.prompt,
-            width=self.width,
-            height=self.height,
-            duration=self.duration,
-            seed=self.seed,
-            output_type="URL",
-            output_format=self.output_format,
-            output_quality=self.output_quality,
-            delivery_method="async",
-            webhook_url=self.webhook_url,
-            upload_endpoint=self.upload_endpoint,
-            safety=Safety(mode=self.safety_mode) if self.safety_mode else None,
-            ttl=self.ttl,
-            include_cost=True,  # always: the actual cost is what the user is shown
-            number_results=self.number_results,
-            inputs=inputs,
-            provider_settings=self.provider_settings or None,
-        )
-
-    def problems(self, catalog: Catalog) -> list[Problem]:
-        """Everything wrong with this spec, in the catalogue's words; empty when it may be sent."""
-        try:
-            task = self.to_task(str(uuid.uuid4()))
-        except ValueError as exc:  # pydantic's limits (quality, count, ttl, URLs)
-            # the catalogue says it in the model's words when it can (e.g. "1 to 4 videos")
-            found = catalog.check_request(self._unchecked_wire())
-            fallback = Problem(code="invalidParameter", parameter="spec", message=_first_error(exc))
-            return found or [fallback]
-        return catalog.check(task)
-
-    def _unchecked_wire(self) -> dict[str, object]:
-        """The request as plain JSON without the wire model's checks, for the catalogue."""
-        inputs: dict[str, object] = {}
+        inputs: dict[str, Any] = {}
         if self.frames:
             inputs["frameImages"] = [
-                {"image": f"pending-upload:{f.sha256[:12]}", "frame": f.frame} for f in self.frames
+                {"image": refs.get(f.frame, f"pending-upload:{f.sha256[:12]}"), "frame": f.frame}
+                for f in self.frames
             ]
         if self.video_id is not None:  # an empty id is a mistake to report, not "no remix"
             inputs["videoId"] = self.video_id
-        raw: dict[str, object | None] = {
+        size: dict[str, Any] = {}
+        if self.width is not None or self.height is not None:
+            size = {"width": self.width, "height": self.height}
+            chosen = (
+                model.size(self.width, self.height)
+                if model and self.width and self.height
+                else None
+            )
+            if model is not None and chosen is not None:
+                # Only frames make the size implicit (they are fitted to it before upload);
+                # a size beside a videoId stays, for the catalogue to refuse in plain words.
+                fitted = {"inputs.frameImages"} if self.frames else set()
+                size = model.size_fields(chosen, fitted)
+        raw: dict[str, Any] = {
             "taskType": "videoInference",
-            "taskUUID": str(uuid.uuid4()),
+            "taskUUID": task_uuid,
             "model": self.model,
             "positivePrompt": self.prompt,
-            "width": self.width,
-            "height": self.height,
+            "negativePrompt": self.negative_prompt or None,
+            **size,
             "duration": self.duration,
             "seed": self.seed,
             "outputType": "URL",
@@ -140,12 +131,18 @@ class JobSpec(BaseModel):
             "uploadEndpoint": self.upload_endpoint,
             "safety": {"mode": self.safety_mode} if self.safety_mode else None,
             "ttl": self.ttl,
-            "includeCost": True,
+            "includeCost": True,  # always: the actual cost is what the user is shown
             "numberResults": self.number_results,
             "inputs": inputs or None,
             "providerSettings": self.provider_settings or None,
         }
+        if isinstance(raw["duration"], float) and raw["duration"].is_integer():
+            raw["duration"] = int(raw["duration"])  # 8.0 goes out as 8, as the docs write it
         return {k: v for k, v in raw.items() if v is not None}
+
+    def problems(self, catalog: Catalog) -> list[Problem]:
+        """Everything wrong with this spec, in the catalogue's words; empty when it may be sent."""
+        return catalog.check_request(self.wire(str(uuid.uuid4()), catalog=catalog))
 
     def estimate(self, catalog: Catalog) -> Decimal | None:
         model = catalog.get(self.model)
@@ -156,20 +153,12 @@ class JobSpec(BaseModel):
             height=self.height,
             duration=self.duration,
             number_results=self.number_results,
+            audio=model.has_audio(self.provider_settings),
         )
 
     @property
     def size_label(self) -> str:
         return f"{self.width}×{self.height}" if self.width and self.height else "source size"
-
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg', '')}".strip(": ")
-    return str(exc)
 
 
 class JobState(StrEnum):

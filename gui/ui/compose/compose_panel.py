@@ -312,6 +312,7 @@ class ComposePanel(ComposeView):
             duration=float(self.video.duration.value() or self._model.default_duration),
             number_results=int(self.video.variations.value() or 1),  # type: ignore[call-overload]
             remix=self._remix is not None,
+            provider_settings=self._read_values().provider_settings,
         )
 
     def _refresh(self) -> None:

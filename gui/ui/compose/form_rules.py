@@ -83,22 +83,27 @@ def price_label(
     duration: float,
     number_results: int,
     remix: bool = False,
+    provider_settings: dict[str, dict[str, bool | int | str]] | None = None,
 ) -> PriceLabel:
     """The Generate button's words: the exact price for the request, or that none is published."""
     if remix:
         width = height = None  # the source's size decides; the catalogue prices the lowest
     price = model.price(
-        width=width, height=height, duration=duration, number_results=number_results
+        width=width,
+        height=height,
+        duration=duration,
+        number_results=number_results,
+        audio=model.has_audio(provider_settings),
     )
     if price is None or model.pricing is None:
         return PriceLabel(
             text="Generate · price unknown",
-            tooltip=f"Runware publishes no price for {model.name}. "
+            tooltip=f"Runware publishes no price for {model.name} with these settings. "
             "The real cost is shown after the job.",
             known=False,
         )
     money = format_money(price, model.pricing.currency)
-    rates = set(model.pricing.per_second.values())
+    rates = {(r.per_second, r.per_clip) for r in model.pricing.rows}
     what = f"{_seconds(duration)} s × {number_results} video{'s' if number_results > 1 else ''}"
     if remix and len(rates) > 1:
         return PriceLabel(

@@ -87,7 +87,7 @@ class VideoSection(QWidget):
     def set_model(self, model: ModelSpec) -> None:
         """Offer exactly the model's sizes, durations, counts, formats and quality range."""
         self.size_picker.set_sizes(model.sizes)
-        self.duration.set_choices([(f"{_seconds(d)} s", d) for d in model.durations])
+        self.duration.set_choices([(f"{_seconds(d)} s", d) for d in model.offered_durations()])
         limits = model.number_results
         self.variations.set_choices([(str(n), n) for n in range(limits.min, limits.max + 1)])
         self.format_box.blockSignals(True)
