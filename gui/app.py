@@ -29,6 +29,7 @@ CLI_COMMANDS = frozenset({"generate", "jobs", "resume", "models"})
 SANDBOX_COMMAND = "sandbox-serve"
 EXIT_AFTER_PAINT_ENV = "SORA_STUDIO_EXIT_AFTER_PAINT"  # benchmarks: see _exit_after_paint
 VERSION = "0.1.0"
+JOURNAL_WATCH_MS = 500  # how often the window looks for another process's journal changes
 log = logging.getLogger(__name__)
 
 
@@ -62,10 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.sandbox.__main__ import main as sandbox_main
 
         return sandbox_main(argv[2:])
-    if len(argv) > 1 and argv[1] in CLI_COMMANDS:
+    if len(argv) > 1 and (argv[1] in CLI_COMMANDS or argv[1] in ("-h", "--help")):
         from gui import cli  # the command line needs no Qt
 
         return cli.run(argv[1:])
+    if len(argv) > 1 and not argv[1].startswith("-"):  # a mistyped command is not a window
+        from gui import cli
+
+        return cli.unknown_command(argv[1])
     return run_window(parse_options(argv[1:]), argv)
 
 
@@ -79,9 +84,25 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(list(argv))
     configure_application(app)  # type: ignore[arg-type]
+    from gui.single_instance import SingleInstance
+
+    instance = SingleInstance(options.data_dir or Path(SettingsStore().load().library_folder))
+    if not instance.acquire():
+        outcome = instance.ask_to_raise()
+        if outcome == "raised":
+            print("Sora Studio is already open on this library: its window is in front now.")
+            return 0
+        if outcome == "no-answer":
+            print(
+                f"Another Sora Studio holds {instance.data_dir} but does not answer; "
+                "close it (or end its process) and start again.",
+                file=sys.stderr,
+            )
+            return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     studio = Studio(options)
+    instance.serve(lambda: _bring_forward(studio))
     probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
     if probe and probe not in {"0", "no", "false"}:
         _exit_after_paint(studio, started=probe == "started")
@@ -89,8 +110,24 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     from gui import app_probes
 
     app_probes.install(studio)  # tests drive the whole process: see gui/app_probes.py
-    with loop:
-        return loop.run_until_complete(studio.run())
+    try:
+        with loop:
+            return loop.run_until_complete(studio.run())
+    finally:
+        instance.release()
+
+
+def _bring_forward(studio: Studio) -> None:
+    """Another launch on this library asked for the window."""
+    from gui import app_probes
+
+    window = studio.window
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    app_probes.say("raised")
 
 
 def _close_on_signals(studio: Studio) -> None:
@@ -243,6 +280,10 @@ class Studio:
         self._compose_saver.setSingleShot(True)
         self._compose_saver.setInterval(1500)
         self._compose_saver.timeout.connect(self._save_compose_values)
+        # the CLI may run beside the window: what it writes to the journal shows up here
+        self._journal_watch = QTimer(self.window)
+        self._journal_watch.setInterval(JOURNAL_WATCH_MS)
+        self._journal_watch.timeout.connect(self._sync_journal)
         self.compose.values_changed.connect(self._compose_saver.start)
         self.window.closing.connect(self._closed.set)
         self.window.settings_action.triggered.connect(self.show_settings)
@@ -325,11 +366,27 @@ class Studio:
         await self.engine.start(jobs)
         self.controller.attach(self.engine, self.library, fetch_image=self.fetch_image)
         self.library_host.attach(self.engine, self.library)
+        self._journal_watch.start()
         self.started.set()
+
+    def _sync_journal(self) -> None:
+        """Show jobs another process (the CLI) added or changed in the journal."""
+        if self.engine is None:
+            return
+        try:
+            changed = self.engine.sync_with_journal()
+        except Exception:  # a busy or vanished journal: try again at the next tick
+            log.exception("reading the journal's changes failed")
+            return
+        if changed:
+            from gui import app_probes
+
+            app_probes.say("journal-changed", jobs=[job.spec.prompt for job in changed])
 
     async def stop(self) -> None:
         """Stop the engine, close the client, stop the sandbox; in that order."""
         self._compose_saver.stop()
+        self._journal_watch.stop()
         self._save_compose_values()
         await self.controller.cancel_work()
         self.controller.engine = None  # the window stops asking the engine for anything

@@ -29,9 +29,10 @@ from gui.studio.journal import Journal
 from gui.studio.library import Library
 from gui.studio.sending import frame_rules
 from gui.studio.settings import SecretStore, Settings, SettingsStore
+from gui.studio.spending import job_cost
 from gui.studio.video_stills import source_rules
 
-__all__ = ["COMMANDS", "main", "run"]
+__all__ = ["COMMANDS", "main", "run", "unknown_command"]
 
 COMMANDS = ("generate", "jobs", "resume", "models")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -46,16 +47,30 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+WINDOW_HELP = """\
+Without a command, sora-studio opens the window (one per library: a second launch brings the
+running window to the front). Window options: --sandbox (use the offline sandbox), --data-dir
+DIR (keep settings, journal and videos in DIR). `sora-studio COMMAND --help` describes a
+command."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="sora-studio", description="Make videos with Sora 2 through Runware.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = _Parser(
+        prog="sora-studio",
+        description="Make videos with Sora 2 and Veo through Runware.",
+        epilog=WINDOW_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="commands", metavar="COMMAND"
+    )
     common = _Parser(add_help=False)
     common.add_argument("--data-dir", type=Path, help="library folder (default: from Settings)")
     net = _Parser(add_help=False)
     net.add_argument("--sandbox", action="store_true", help="use the offline sandbox")
     net.add_argument("--api-url", help="Runware API URL (default: from Settings)")
 
-    g = sub.add_parser("generate", parents=[common, net], help="make a video")
+    g = sub.add_parser("generate", parents=[common, net], help="make a video and wait for it")
     g.add_argument("prompt")
     g.add_argument("--model", help="the model's AIR or name, e.g. 'Sora 2' (see: models)")
     g.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1280x720")
@@ -68,11 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--remix", metavar="VIDEOID", help="remix an earlier result by its videoId")
     g.add_argument("--format", default="mp4", help="mp4, webm or mov")
 
-    j = sub.add_parser("jobs", parents=[common], help="list the journal")
+    j = sub.add_parser("jobs", parents=[common], help="list the jobs in the journal")
     j.add_argument("--search", help="words in the prompt")
     j.add_argument("--limit", type=int, default=50)
-    sub.add_parser("resume", parents=[common, net], help="finish unfinished jobs")
-    sub.add_parser("models", help="list the models")
+    sub.add_parser("resume", parents=[common, net], help="finish the jobs a run left unfinished")
+    sub.add_parser("models", help="list the models, their sizes, durations and prices")
     return p
 
 
@@ -247,8 +262,8 @@ def _jobs(args: argparse.Namespace) -> int:
             jobs = jobs[-args.limit :]
     for job in jobs:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
-        cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
-        money = "?" if cost is None else f"${cost:.2f}"
+        cost = job_cost(job)  # the window's rule: a failed, unbilled job costs nothing
+        money = "—" if cost is None else f"${cost:.2f}"
         prompt = job.spec.prompt.replace("\n", " ")
         print(f"{job.id[:8]}  {when}  {job.state.value:<11} {money:>7}  {prompt[:70]}")
     return EXIT_OK
@@ -267,6 +282,16 @@ def _models() -> int:
         if model.notice:
             print(f"  {model.notice}")
     return EXIT_OK
+
+
+def unknown_command(word: str) -> int:
+    """``sora-studio frobnicate``: an error naming the commands, exit status 2."""
+    print(
+        f"sora-studio: unknown command {word!r}. Commands: {', '.join(COMMANDS)}; "
+        "or no command to open the window. See `sora-studio --help`.",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 def run(argv: list[str]) -> int:

@@ -78,6 +78,7 @@ class Engine:
             gate=stage_gate,
         )
         self._sending: dict[str, asyncio.Task[None]] = {}
+        self._data_version: int | None = None  # the journal as this engine last read it
         self.poller = PollLoop(
             client,
             self.book,
@@ -115,7 +116,32 @@ class Engine:
         for job, result in plan.downloads:
             self.downloader.start(job, result)
         self.poller.start(first_in=self.timings.recovery_poll)  # every unfinished job, first
+        self._data_version = self.journal.data_version()
         self._announce_spend()
+
+    def sync_with_journal(self) -> list[Job]:
+        """Take in what another process (the CLI, beside the window) wrote to the journal.
+
+        Cheap when nothing changed (one ``PRAGMA data_version``). Jobs this engine does not
+        know are shown and followed as the journal says, never polled or downloaded here: their
+        process does that. Returns the jobs added or changed."""
+        version = self.journal.data_version()
+        if version == self._data_version:
+            return []
+        self._data_version = version
+        changed = []
+        for job in self.journal.load_jobs():
+            if job.id not in self.book:
+                self.poller.foreign.add(job.id)
+            elif job.id not in self.poller.foreign:
+                continue  # ours: this engine's copy is the newest
+            old = self.book.get(job.id) if job.id in self.book else None
+            if old is None or old != job:
+                self.book.adopt(job)
+                changed.append(job)
+        if changed:
+            self._announce_spend()
+        return changed
 
     async def stop(self) -> None:
         """Stop polling, sending and downloading; everything resumes at the next start."""

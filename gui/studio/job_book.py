@@ -69,6 +69,14 @@ class JobBook:
         self.announce(self.events.job_removed, job_id)
         return job
 
+    def adopt(self, job: Job) -> None:
+        """Show a job another process wrote to the journal (already there: nothing to write)."""
+        known = job.id in self._jobs
+        self._jobs[job.id] = job
+        self.announce(self.events.job_changed if known else self.events.job_added, job)
+        if job.state.is_final:
+            self._final_event(job.id).set()
+
     def forget(self, job_ids: list[str]) -> None:
         """Drop jobs the journal has already deleted (clear history)."""
         for job_id in job_ids:

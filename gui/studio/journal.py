@@ -288,6 +288,11 @@ class Journal:
         except sqlite3.OperationalError:
             return []
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection (another process,
+        say the CLI) commits to the journal; this connection's own commits leave it alone."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def spend(self, now: float | None = None) -> Spend:
         """Spend today (since local midnight), over the last 7 days (today included), all time.
 

@@ -52,6 +52,7 @@ class PollLoop:
         self.downloader = downloader
         self.schedule = PollSchedule(timings)
         self.unconfirmed: set[str] = set()  # sent, no answer seen: ask before sending again
+        self.foreign: set[str] = set()  # jobs another process (the CLI) runs: not ours to poll
         self.rounds = 0
         self._is_sending = is_sending
         self._resend = resend
@@ -106,7 +107,7 @@ class PollLoop:
     def jobs_to_ask_about(self) -> list[Job]:
         out = []
         for job in self.book:
-            if job.state.is_final or self._is_sending(job.id):
+            if job.state.is_final or self._is_sending(job.id) or job.id in self.foreign:
                 continue
             if (
                 job.id in self.unconfirmed

@@ -71,7 +71,7 @@ def cost_text(job: Job, catalog: Catalog) -> str:
     if job.actual_cost is not None:
         return money(job.actual_cost)
     actual = [r.cost for r in job.results if r.cost is not None]
-    if actual and job.state is JobState.READY:
+    if actual and job.state.is_final:  # what the journal counts (gui.studio.spending.job_cost)
         return money(sum(actual))
     if job.state is JobState.FAILED or (job.state.is_final and not job.possibly_billed):
         return "—"  # not counted as spent (see gui.studio.spending.job_cost)

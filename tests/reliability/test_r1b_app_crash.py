@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import selectors
 import signal
 import sqlite3
 import subprocess
@@ -35,7 +36,6 @@ from typing import Any
 import pytest
 
 from gui.studio.journal import Journal
-from tests.studio.test_crash_recovery import _read_line
 
 from .conftest import FULL, SEED, size, submissions_by_task
 
@@ -149,6 +149,20 @@ def workload(rng: random.Random, jobs: int) -> list[dict[str, Any]]:
     ]
 
 
+def read_event(app: subprocess.Popen[str], log: Path, timeout: float) -> dict[str, Any]:
+    """The app's next event line (gui/app_probes.py), or a failure that shows its log."""
+    assert app.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(app.stdout, selectors.EVENT_READ)
+        ready = selector.select(timeout)
+    line = app.stdout.readline() if ready else ""
+    if not line:
+        tail = log.read_text("utf-8", errors="replace")[-3000:]
+        what = "ended" if app.poll() is not None else f"said nothing in {timeout} s"
+        raise AssertionError(f"the app {what} (status {app.returncode}); its log:\n{tail}")
+    return dict(json.loads(line))
+
+
 def _close(child: subprocess.Popen[str]) -> None:
     if child.stdout is not None:
         child.stdout.close()
@@ -174,7 +188,7 @@ def test_r1b_the_whole_app_killed_at_random_moments_loses_nothing_and_leaves_no_
         file.write_text(json.dumps(plan[:count]))
         app = launch(home, log, SORA_STUDIO_TEST_WORKLOAD=str(file))
         try:
-            started = _read_line(app, timeout=90)
+            started = read_event(app, log, timeout=90)
             assert started["event"] == "started", started
             started_with.append(started["jobs"])
             delay = rng.uniform(0, 0.3) if rng.random() < 0.35 else rng.uniform(0, KILL_WINDOW)
@@ -199,8 +213,8 @@ def test_r1b_the_whole_app_killed_at_random_moments_loses_nothing_and_leaves_no_
     file.write_text(json.dumps(plan))
     app = launch(home, log, SORA_STUDIO_TEST_WORKLOAD=str(file))
     try:
-        assert _read_line(app, timeout=90)["event"] == "started"
-        done = _read_line(app, timeout=240 if FULL else 120)
+        assert read_event(app, log, timeout=90)["event"] == "started"
+        done = read_event(app, log, timeout=240 if FULL else 120)
         assert done["event"] == "done", done
         app.send_signal(signal.SIGTERM)
         assert app.wait(30) == 0
