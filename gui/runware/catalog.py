@@ -221,7 +221,7 @@ class Catalog:
                 if wire_type is not None:
                     problems.append(
                         Problem(
-                            code="invalidParameter",
+                            code=_PYDANTIC_CODES.get(parameter, "invalidParameter"),
                             parameter=parameter,
                             type=wire_type,
                             message=f"{parameter} must be {_article(wire_type)} {wire_type}, "
@@ -333,6 +333,9 @@ class Catalog:
 
         if video_id is not None and model.video_id is None and strict:
             add(self._unknown("inputs.videoId", model))
+        video = inputs.get("video") if isinstance(inputs, dict) else None
+        if video is not None and "inputs.video" not in rule_fields(model.rules) and strict:
+            add(self._unknown("inputs.video", model))
         if video_id is not None and model.video_id is not None:
             if "size" in model.video_id.excludes and has_size:
                 add(

@@ -37,24 +37,30 @@ class Rule(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
-        plain: list[object] = [
-            self.exactly_one,
-            self.at_most_one,
-            self.at_least_one,
-            self.together,
-        ]
-        conditional: list[object] = [self.forbids, self.only, self.not_]
         if self.when is not None and self.unless is not None:
             raise ValueError("a rule has either 'when' or 'unless', not both")
-        condition = self.when if self.when is not None else self.unless
-        if condition is None:
-            kinds = [k for k in [*plain, self.requires] if k is not None]
-            if len(kinds) != 1 or any(k is not None for k in conditional):
-                raise ValueError(f"unclear rule: {self.model_dump(exclude_none=True)}")
-        else:
-            kinds = [k for k in [self.requires, *conditional] if k is not None]
-            if len(kinds) != 1 or any(k is not None for k in plain):
-                raise ValueError(f"unclear rule: {self.model_dump(exclude_none=True)}")
+        kinds = [
+            k
+            for k in (
+                self.exactly_one,
+                self.at_most_one,
+                self.at_least_one,
+                self.together,
+                self.requires,
+                self.forbids,
+                self.only,
+                self.not_,
+            )
+            if k is not None
+        ]
+        conditional_only = [self.forbids, self.only, self.not_]
+        unclear = len(kinds) != 1 or (
+            self.when is None
+            and self.unless is None
+            and any(k is not None for k in conditional_only)
+        )
+        if unclear:
+            raise ValueError(f"unclear rule: {self.model_dump(exclude_none=True)}")
         return self
 
     def applies(self, present: set[str]) -> bool:
@@ -68,7 +74,7 @@ class Rule(BaseModel):
     def excluded_by(self, present: set[str]) -> set[str]:
         """Fields this rule forbids, given the fields already present."""
         group = self.exactly_one or self.at_most_one
-        if group is not None:
+        if group is not None and self.applies(present):
             given = [f for f in group if f in present]
             return {f for f in group if f not in present} if given else set()
         if self.forbids is not None and self.applies(present):
@@ -144,6 +150,8 @@ def _first_param(field: str) -> str:
 
 
 def _check_one(rule: Rule, raw: Mapping[str, Any], present: set[str]) -> list[RuleBreak]:
+    if not rule.applies(present):
+        return []
     if rule.exactly_one is not None:
         given = [f for f in rule.exactly_one if f in present]
         if len(given) == 1:
@@ -197,8 +205,6 @@ def _check_one(rule: Rule, raw: Mapping[str, Any], present: set[str]) -> list[Ru
                 message=f"{join_words(list(rule.together), 'and')} must be given together.",
             )
         ]
-    if not rule.applies(present):
-        return []
     condition = rule.when or rule.unless or ""
     because = f"When {condition} is provided, " if rule.when else f"Without {condition}, "
     if rule.requires is not None:

@@ -261,6 +261,34 @@ class ModelSpec(_Data):
             return {"resolution": size.resolution}
         return {}
 
+    def summary(self) -> str:
+        """One line of what matters when choosing: price, length, sizes, frames, audio."""
+        parts = [self.price_words(), f"up to {max(self.durations):g} s"]
+        resolutions = list(dict.fromkeys(s.resolution for s in self.sizes))
+        if resolutions:
+            parts.append("/".join(resolutions))
+        if self.frame_images is not None:
+            frames = " + ".join(self.frame_images.frames)
+            parts.append(f"{frames} frame{'s' if len(self.frame_images.frames) > 1 else ''}")
+            if self.frame_images.required:
+                parts[-1] += " (required)"
+        if self.audio.mode != "none":
+            parts.append("audio" if self.audio.mode == "always" else "audio on/off")
+        if not self.is_live():
+            when = f" {self.deactivated_on.isoformat()}" if self.deactivated_on else ""
+            parts.append(f"deactivated{when}")
+        return " · ".join(parts)
+
+    def price_words(self) -> str:
+        """"$0.10/s", "from $0.05/s", "$0.80/clip", or "price unknown"."""
+        if self.pricing is None or not self.pricing.rows:
+            return "price unknown"
+        rates = sorted({r.per_second for r in self.pricing.rows if r.per_second is not None})
+        if rates:
+            return f"{'from ' if len(rates) > 1 else ''}${rates[0]:.2f}/s"
+        clips = sorted({r.per_clip for r in self.pricing.rows if r.per_clip is not None})
+        return f"{'from ' if len(clips) > 1 else ''}${clips[0]:.2f}/clip"
+
     # ---- audio and price
     def has_audio(self, provider_settings: Mapping[str, Mapping[str, Any]] | None) -> bool:
         if self.audio.mode != "optional" or self.audio.setting is None:

@@ -117,6 +117,7 @@ class FrameImage(_Wire):
 class VideoInputs(_Wire):
     frame_images: list[str | FrameImage] | None = None
     video_id: Annotated[str, Field(min_length=1)] | None = None
+    video: Annotated[str, Field(min_length=1)] | None = None  # a video to extend (URL or UUID)
 
     @field_validator("frame_images")
     @classmethod

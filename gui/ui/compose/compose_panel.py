@@ -185,9 +185,10 @@ class ComposePanel(ComposeView):
         self._focus_problem(problems[0] if problems else None)
 
     def _on_model_chosen(self, index: int) -> None:
-        if self._loading or index < 0:
+        air = self.model_box.itemData(index) if index >= 0 else None
+        if self._loading or air is None:
             return
-        model = self._catalog[self.model_box.itemData(index)]
+        model = self._catalog[air]
         before = self._read_values()
         after = before.adapted_to(model)
         notes = []

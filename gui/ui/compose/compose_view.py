@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from gui.ui.compose.frame_drop import FrameDropZone
 from gui.ui.compose.frame_files import frame_rules
 from gui.ui.compose.generate_button import GenerateBar
 from gui.ui.compose.model_options import ModelOptions
+from gui.ui.compose.model_picker import ModelPicker
 from gui.ui.compose.presets import PresetBar, PresetStore
 from gui.ui.compose.prompt_editor import PromptEditor
 from gui.ui.compose.remix_banner import RemixBanner
@@ -128,12 +128,7 @@ class ComposeView(QWidget):
         outer.addLayout(bar_box)
 
     def _build_model_picker(self) -> None:
-        self.model_box = QComboBox()
-        self.model_box.setAccessibleName("Model")
-        for index, model in enumerate(self._catalog):
-            self.model_box.addItem(f"{model.name} · {model.provider}", model.air)
-            if model.notice:
-                self.model_box.setItemData(index, model.notice, Qt.ItemDataRole.ToolTipRole)
+        self.model_box = ModelPicker(self._catalog)
         self.model_notice = QLabel()
         self.model_notice.setWordWrap(True)
         self.model_notice.setProperty("role", "note")

@@ -89,9 +89,10 @@ def test_fixed_settings_are_not_sent_and_switches_are(make_panel) -> None:  # ty
 def test_model_picker_names_provider_and_shows_the_notice(make_panel, catalog) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel()
     box: QComboBox = panel.model_box
-    for index, model in enumerate(catalog):
+    for model in catalog:
+        index = box.findData(model.air)
         assert box.itemText(index) == f"{model.name} · {model.provider}"
-        assert box.itemData(index, Qt.ItemDataRole.ToolTipRole) == model.notice
+        assert box.itemData(index, Qt.ItemDataRole.ToolTipRole) == (model.notice or model.summary())
     sora = model_named(catalog, "Sora 2")
     choose_model(panel, sora)
     assert "deactivated" in box.toolTip() and panel.model_notice.text() == sora.notice
