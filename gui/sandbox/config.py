@@ -34,6 +34,9 @@ class ProtocolSwitches(BaseModel):
     processing_status: Literal["processing", "pending"] = "processing"
     unknown_task_code: str = "taskNotFound"  # getResponse / getTaskDetails of an unknown UUID
     unknown_task_status: int = 400
+    # Runware's codes "may vary by model and provider": the words and parameter vary too.
+    unknown_task_message: str = "No task with taskUUID {uuid} was found."
+    unknown_task_parameter: str | None = "taskUUID"
     task_failure_status: int = 200  # HTTP status of a poll whose only items are failures
     always_include_cost: bool = False  # the product page's examples carry cost regardless
     default_ttl: int | None = None  # seconds a result URL lives when the task sets no ttl

@@ -109,9 +109,9 @@ class TaskHandlers:
         out.add_error(
             error_object(
                 protocol.unknown_task_code,
-                f"No task with taskUUID {task.get('taskUUID')} was found.",
+                protocol.unknown_task_message.replace("{uuid}", str(task.get("taskUUID"))),
                 task=task,
-                parameter="taskUUID",
+                parameter=protocol.unknown_task_parameter,
                 type="string",
             ),
             protocol.unknown_task_status,

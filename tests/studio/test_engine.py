@@ -420,3 +420,40 @@ async def test_balance_spend_favourites_history_and_export(
     assert Path(kept.results[0].local_path or "").exists()
     assert studio.journal.load_jobs()[0].favourite
     assert studio.events.named("job_removed") == [dropped.id]
+
+
+# Plausible answers of a Runware that never received a task: codes, words and statuses vary
+# "by model and provider", so the engine reads their meaning (and resends the same taskUUID).
+UNKNOWN_TASK_ANSWERS = [
+    {"unknown_task_code": "taskNotFound"},
+    {"unknown_task_code": "invalidTaskUUID", "unknown_task_message": "Task {uuid} does not exist."},
+    {"unknown_task_code": "resourceNotFound", "unknown_task_status": 404},
+    {"unknown_task_code": "unknownTask", "unknown_task_parameter": None},
+    {
+        "unknown_task_code": "invalidParameter",
+        "unknown_task_message": "Invalid value for taskUUID.",
+        "unknown_task_parameter": "taskUUID",
+    },
+    {"unknown_task_code": "error", "unknown_task_message": "No results found for this task UUID"},
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("answer", UNKNOWN_TASK_ANSWERS, ids=lambda a: a["unknown_task_code"])
+async def test_an_unconfirmed_task_is_resent_whatever_the_not_found_words(
+    sandbox: Any, studio_factory: EngineFactory, answer: dict[str, Any]
+) -> None:
+    sandbox.set_faults(
+        {"faults": [{"kind": "drop", "scope": "submit", "times": 4}], "protocol": answer}
+    )
+    studio = await studio_factory(sandbox)
+    job = await studio.engine.submit(sora_spec())
+    assert job.state is JobState.QUEUED
+    job = await wait_final(studio.engine, job)
+    assert job.state is JobState.READY, job.error_message
+    handled = [
+        e
+        for e in requests_of_type(sandbox, "videoInference")
+        if "drop" not in (e.get("fault") or [])
+    ]
+    assert [e["task_uuids"] for e in handled] == [[job.task_uuid]]  # the same UUID, once
