@@ -25,6 +25,7 @@ from gui.studio.spending import BudgetLevel, budget_state
 from gui.ui.bridge import EngineBridge
 from gui.ui.main_window import MainWindow
 from gui.ui.notifier import Notifier
+from gui.ui.player import media_safety
 
 if TYPE_CHECKING:
     from gui.studio.engine import Engine
@@ -320,7 +321,7 @@ class StudioController(QObject):
         if job is None:
             return
         self._show_job(job)
-        self.window.player.media.play()
+        media_safety.play(self.window.player.media)
         self.window.player.setFocus()
 
     def _focus_prompt(self) -> None:

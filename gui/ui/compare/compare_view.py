@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ui.compare.synced_playback import SyncedPlayback, frame_at
-from gui.ui.player.media_safety import unload_later
+from gui.ui.player import media_safety
 
 __all__ = ["CompareItem", "CompareView"]
 
@@ -137,8 +137,10 @@ class CompareView(QWidget):
         self.sync.duration_changed.connect(self._on_duration)
         self.sync.playing_changed.connect(self._on_playing)
         for player, item in zip(self.players, self.items, strict=True):
-            player.setSource(QUrl.fromLocalFile(item.path))
-            player.pause()  # paused, not stopped: a paused player shows the frame it is set to
+            media_safety.set_source(player, QUrl.fromLocalFile(item.path))
+            media_safety.pause(
+                player
+            )  # paused, not stopped: a paused player shows the frame it is set to
         self.players[0].setAudioOutput(self._audio)
         self.sync.set_rate(float(self.speed_box.currentData()))
 
@@ -148,7 +150,7 @@ class CompareView(QWidget):
             self.sync.deleteLater()
             self.sync = None
         for player in self.players:
-            unload_later(player)  # never stop() directly: see media_safety
+            media_safety.unload_later(player)  # never stop() directly: see media_safety
             player.deleteLater()
         while self.tiles.count():
             taken = self.tiles.takeAt(0)

@@ -13,7 +13,7 @@ import math
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QMediaPlayer
 
-from gui.ui.player.media_safety import stop_later
+from gui.ui.player import media_safety
 
 __all__ = ["DRIFT_CHECK_MS", "SyncedPlayback", "frame_at", "frame_position"]
 
@@ -89,13 +89,13 @@ class SyncedPlayback(QObject):
             self.seek(0)  # from the end, play starts again
         for player in self.players:
             if player.position() < player.duration() or not player.duration():
-                player.play()
+                media_safety.play(player)
         self._set_playing(True)
         self._drift.start()
 
     def pause(self) -> None:
         for player in self.players:
-            player.pause()
+            media_safety.pause(player)
         self._drift.stop()
         self._set_playing(False)
         self.align()
@@ -109,7 +109,9 @@ class SyncedPlayback(QObject):
         position = max(0, min(int(position_ms), self.duration or int(position_ms)))
         position = frame_position(frame_at(position, self.fps), self.fps)
         for player in self.players:
-            player.setPosition(min(position, player.duration()) if player.duration() else position)
+            media_safety.seek(
+                player, min(position, player.duration()) if player.duration() else position
+            )
         self.position_changed.emit(position)
 
     def seek_frame(self, frame: int) -> None:
@@ -123,14 +125,14 @@ class SyncedPlayback(QObject):
 
     def set_rate(self, rate: float) -> None:
         for player in self.players:
-            player.setPlaybackRate(rate)
+            media_safety.set_rate(player, rate)
 
     def align(self) -> None:
         """Put every follower exactly on the leader's position."""
         position = self.leader.position()
         for player in self.followers:
             if player.position() != position and position <= player.duration():
-                player.setPosition(position)
+                media_safety.seek(player, position)
 
     def correct_drift(self) -> None:
         """While playing, re-seek a follower that drifted more than half a frame."""
@@ -141,13 +143,13 @@ class SyncedPlayback(QObject):
             if position >= player.duration():
                 continue  # this one is shorter and has ended
             if abs(player.position() - position) > self.frame_ms / 2:
-                player.setPosition(position)
+                media_safety.seek(player, position)
                 self.corrections += 1
 
     def stop(self) -> None:
         self._drift.stop()
         for player in self.players:
-            stop_later(player)  # never stop() directly: see media_safety
+            media_safety.stop_later(player)  # never stop() directly: see media_safety
         self._set_playing(False)
 
     # ---- private
@@ -160,5 +162,5 @@ class SyncedPlayback(QObject):
         if status is QMediaPlayer.MediaStatus.EndOfMedia and self._playing:
             self._drift.stop()
             for player in self.followers:
-                player.pause()
+                media_safety.pause(player)
             self._set_playing(False)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
-from gui.ui.player.media_safety import unload_later
+from gui.ui.player import media_safety
 
 __all__ = ["PreviewPlayer"]
 
@@ -47,14 +47,14 @@ class PreviewPlayer(QObject):
         if old is not None:
             self.frame_changed.emit(old)
         # switch directly: a queued unload (see stop) would run after the new source
-        self.player.setSource(QUrl.fromLocalFile(path))
-        self.player.play()
+        media_safety.set_source(self.player, QUrl.fromLocalFile(path))
+        media_safety.play(self.player)
 
     def stop(self) -> None:
         old = self.key
         self.key, self._path, self._frame = None, None, None
         if self.player.source().isValid():
-            unload_later(self.player)  # never stop() directly: see media_safety
+            media_safety.unload_later(self.player)  # never stop() directly: see media_safety
         if old is not None:
             self.frame_changed.emit(old)
 

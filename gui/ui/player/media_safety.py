@@ -1,34 +1,90 @@
-"""Stopping a QMediaPlayer without freezing the app.
+"""Every call that drives a QMediaPlayer goes through here, so none can deadlock on the GIL.
 
-PySide6 keeps the GIL while ``QMediaPlayer.stop()`` (or unloading with ``setSource(QUrl())``)
-tears down the FFmpeg pipeline and waits for its threads. If one of those threads is at that
-moment destroying an object connected to a Python-made Qt object, it needs the GIL too: both
-wait forever (seen here in about one of 60 stop() calls). Sending the calls through the event
-loop as queued slot invocations lets Qt run them in C++ with the GIL released.
+PySide6 keeps the GIL while a plain Python call such as ``player.stop()`` or
+``player.setPosition()`` runs in C++. When the player has an audio output made from Python,
+those calls wait for FFmpeg's threads, and one of them may at that moment need the GIL (to
+destroy or signal an object Python owns): both wait forever. Measured with
+tests/qt_upstream/repro_media_gil.py: a direct ``stop()`` hung within 80 cycles on PySide6
+6.11.3 (and 6.10.3, 6.12.0; see docs/testing.md).
 
-Never call ``stop()`` on a player directly; use these.
+``QMetaObject.invokeMethod`` is declared ``allow-thread`` in PySide6's typesystem: it releases
+the GIL before Qt runs the slot. With ``DirectConnection`` the slot still runs at once, in this
+thread, so these helpers behave like the direct calls (``position()`` reads the new value
+straight after :func:`seek`), without the deadlock: 100 cycles of play/seek/stop/unload through
+them complete on every version tried (tests/qt_upstream/test_media_gil.py).
+
+Never call ``play``/``pause``/``stop``/``setPosition``/``setSource``/``setPlaybackRate`` on a
+player directly; tests/ui/test_media_safety.py fails on any such call in gui/ui.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl
 from PySide6.QtMultimedia import QMediaPlayer
 
-__all__ = ["stop_later", "unload_later"]
+__all__ = [
+    "pause",
+    "play",
+    "seek",
+    "set_rate",
+    "set_source",
+    "stop",
+    "stop_later",
+    "unload",
+    "unload_later",
+]
 
+_DIRECT = Qt.ConnectionType.DirectConnection
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
 
+def _invoke(target: QObject, method: str, *args: object) -> None:
+    """Run the slot now, in this thread, with the GIL released."""
+    if not QMetaObject.invokeMethod(target, method, _DIRECT, *args):  # type: ignore[call-overload]
+        raise RuntimeError(f"{type(target).__name__}.{method} could not be invoked")
+
+
+def play(player: QMediaPlayer) -> None:
+    _invoke(player, "play")
+
+
+def pause(player: QMediaPlayer) -> None:
+    _invoke(player, "pause")
+
+
+def stop(player: QMediaPlayer) -> None:
+    _invoke(player, "stop")
+
+
+def seek(player: QMediaPlayer, position_ms: int) -> None:
+    _invoke(player, "setPosition", Q_ARG("qint64", int(position_ms)))
+
+
+def set_rate(player: QMediaPlayer, rate: float) -> None:
+    _invoke(player, "setPlaybackRate", Q_ARG("qreal", float(rate)))
+
+
+def set_source(player: QMediaPlayer, url: QUrl) -> None:
+    _invoke(player, "setSource", Q_ARG(QUrl, url))
+
+
+def unload(player: QMediaPlayer) -> None:
+    """Stop and drop the source now."""
+    stop(player)
+    set_source(player, QUrl())
+
+
 def stop_later(player: QMediaPlayer) -> None:
-    """Stop on the next turn of the event loop (the GIL released meanwhile)."""
+    """Stop on the next turn of the event loop (for a caller inside one of the player's own
+    signals, where stopping at once would re-enter it)."""
     QMetaObject.invokeMethod(player, "stop", _QUEUED)
 
 
 def unload_later(player: QMediaPlayer) -> None:
     """Stop and drop the source on the next turn of the event loop.
 
-    Do not follow it with a direct ``setSource(new)`` in the same turn: the queued unload would
-    run after it. To switch media, call ``setSource(new)`` directly instead.
+    Do not follow it with :func:`set_source` in the same turn: the queued unload would run
+    after it. To switch media, call :func:`set_source` instead.
     """
     QMetaObject.invokeMethod(player, "stop", _QUEUED)
     QMetaObject.invokeMethod(player, "setSource", _QUEUED, Q_ARG(QUrl, QUrl()))

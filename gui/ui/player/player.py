@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QStackedWidget, QStyle, QVBoxLayout, QWidget
 
 from gui.studio.jobs import Job, JobState, Result, ResultState
 from gui.ui.labels import RUNNING_STATES, error_text
-from gui.ui.player.media_safety import unload_later
+from gui.ui.player import media_safety
 from gui.ui.player.transport import SPEEDS, TransportBar, VariationBar, empty_state
 
 __all__ = ["PlayerWidget", "time_text"]
@@ -103,7 +103,7 @@ class PlayerWidget(QWidget):
         t.play_button.clicked.connect(self.toggle_play)
         t.back_button.clicked.connect(lambda: self.step_frames(-1))
         t.forward_button.clicked.connect(lambda: self.step_frames(1))
-        t.slider.sliderMoved.connect(self.media.setPosition)
+        t.slider.sliderMoved.connect(lambda ms: media_safety.seek(self.media, ms))
         t.slider.valueChanged.connect(self._on_slider_value)
         t.loop_button.toggled.connect(self.set_loop)
         t.speed.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
@@ -167,17 +167,17 @@ class PlayerWidget(QWidget):
     def _play_file(self, path: str, *, autoplay: bool = True) -> None:
         self._last_frame = None
         self.stack.setCurrentWidget(self.video)
-        self.media.setSource(QUrl.fromLocalFile(path))
+        media_safety.set_source(self.media, QUrl.fromLocalFile(path))
         if autoplay:
-            self.media.play()
+            media_safety.play(self.media)
         else:
-            self.media.pause()  # paused, not stopped: the first frame shows
+            media_safety.pause(self.media)  # paused, not stopped: the first frame shows
 
     def _source_path(self) -> str:
         return self.media.source().toLocalFile()
 
     def _stop_and_explain(self, title: str, body: str) -> None:
-        unload_later(self.media)  # never stop() directly: see media_safety
+        media_safety.unload_later(self.media)  # never stop() directly: see media_safety
         self._last_frame = None
         self.empty_title.setText(title)
         self.empty_body.setText(body)
@@ -208,29 +208,29 @@ class PlayerWidget(QWidget):
         if self.stack.currentWidget() is not self.video:
             return
         if self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self.media.pause()
+            media_safety.pause(self.media)
         else:
             if self.media.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia:
-                self.media.setPosition(0)
-            self.media.play()
+                media_safety.seek(self.media, 0)
+            media_safety.play(self.media)
 
     def step_frames(self, frames: int) -> None:
         """Pause and move by whole frames of the result's frame rate."""
-        self.media.pause()
+        media_safety.pause(self.media)
         current = round(self.media.position() / self.frame_ms)
         self.seek(round((current + frames) * self.frame_ms))
 
     def step_seconds(self, seconds: float) -> None:
-        self.media.pause()
+        media_safety.pause(self.media)
         self.seek(self.media.position() + round(seconds * 1000))
 
     def seek(self, ms: int) -> None:
         if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
-            self.media.pause()  # a stopped player seeks without showing the frame
+            media_safety.pause(self.media)  # a stopped player seeks without showing the frame
         duration = self.media.duration()
         # the last frame starts one frame before the end; seeking past it shows nothing new
         upper = int((max(0, duration - 1) // self.frame_ms) * self.frame_ms) if duration > 0 else ms
-        self.media.setPosition(max(0, min(int(ms), upper)))
+        media_safety.seek(self.media, max(0, min(int(ms), upper)))
 
     def set_loop(self, on: bool) -> None:
         self.media.setLoops(QMediaPlayer.Loops.Infinite if on else QMediaPlayer.Loops.Once)
@@ -238,7 +238,7 @@ class PlayerWidget(QWidget):
             self.transport.loop_button.setChecked(on)
 
     def set_speed(self, rate: float) -> None:
-        self.media.setPlaybackRate(rate)
+        media_safety.set_rate(self.media, rate)
         if rate in SPEEDS and self.transport.speed.currentIndex() != SPEEDS.index(rate):
             self.transport.speed.setCurrentIndex(SPEEDS.index(rate))
 
@@ -315,7 +315,7 @@ class PlayerWidget(QWidget):
     def _on_slider_value(self, value: int) -> None:
         # clicks and keyboard paging on the slider (dragging goes through sliderMoved)
         if not self.transport.slider.isSliderDown():
-            self.media.setPosition(value)
+            media_safety.seek(self.media, value)
 
     def _update_time(self) -> None:
         self.transport.time_label.setText(
