@@ -75,9 +75,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
-    from gui.ui.pyside_fixes import protect_none
-
-    protect_none()  # before any Qt call: see gui/ui/pyside_fixes.py
     import qasync
     from PySide6.QtWidgets import QApplication
 

@@ -175,9 +175,7 @@ def main() -> int:
         from PySide6.QtWidgets import QApplication
 
         from gui.app import configure_application
-        from gui.ui.pyside_fixes import protect_none
 
-        protect_none()
         app = QApplication([sys.argv[0]])
         configure_application(app)
         loop = qasync.QEventLoop(app)

@@ -19,10 +19,7 @@ import keyring
 import keyring.backend
 import pytest
 
-from gui.ui.pyside_fixes import protect_none
 from tests.watchdog import pytest_configure, pytest_runtest_protocol  # noqa: F401  (hooks)
-
-protect_none()  # PySide6 6.12 drops a reference to None per void call on Python 3.11
 
 
 class MemoryKeyringForTests(keyring.backend.KeyringBackend):

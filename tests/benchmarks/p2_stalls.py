@@ -170,9 +170,6 @@ async def scenario(studio: Any, meter: StallMeter, video_uuids: list[str]) -> di
 
 
 def measure(base: Path) -> dict[str, Any]:
-    from gui.ui.pyside_fixes import protect_none
-
-    protect_none()
     import qasync
     from PySide6.QtWidgets import QApplication
 

@@ -69,9 +69,6 @@ async def show_thumbnails(studio: Any) -> int:
 
 def child(data: Path) -> int:
     """The studio with ``data``; prints ``thumbnails <n>`` and ``rss-mb <VmRSS>``."""
-    from gui.ui.pyside_fixes import protect_none
-
-    protect_none()
     import qasync
     from PySide6.QtWidgets import QApplication
 

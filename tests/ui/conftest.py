@@ -19,6 +19,33 @@ from gui.app import LaunchOptions, Studio
 from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
 from gui.ui.player.media_safety import unload_later
 
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    """Before pytest-qt closes and deletes the test's widgets, stop and unload every player
+    they hold: a QMediaPlayer deleted mid-playback, while its FFmpeg threads run and may call
+    back into a Python-made QAudioOutput, crashed a worker thread at teardown now and then
+    (docs/testing.md). The unload is synchronous and GIL-free (media_safety.unload)."""
+    unload_every_player()
+    return (yield)
+
+
+def unload_every_player() -> None:
+    from PySide6.QtMultimedia import QMediaPlayer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.ui.player import media_safety
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    stopped = QMediaPlayer.PlaybackState.StoppedState
+    for widget in QApplication.topLevelWidgets():
+        for player in widget.findChildren(QMediaPlayer):
+            if player.source().isValid() or player.playbackState() != stopped:
+                media_safety.unload(player)
+
+
 FAST_POLLS = PollTimings(first_delay=0.2, max_interval=0.5, error_delay=0.3, download_retry=0.3)
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl, qVersion
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = ["drop_files", "drop_mime"]
 
+_POINTF_EVENTS = tuple(int(n) for n in qVersion().split(".")[:2]) >= (6, 12)
+
 
 def drop_mime(widget: QWidget, mime: QMimeData) -> bool:
     """Drag ``mime`` over the middle of ``widget`` and drop it; True when the drop was taken."""
-    pos = QPointF(widget.rect().center())  # QPoint overloads are deprecated in 6.12
+    centre = widget.rect().center()  # QPointF from 6.12 on (QPoint deprecated), QPoint before
+    pos = QPointF(centre) if _POINTF_EVENTS else centre
     act, btn, mod = (
         Qt.DropAction.CopyAction,
         Qt.MouseButton.LeftButton,
