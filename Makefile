@@ -10,7 +10,7 @@ QT_APT_PACKAGES := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libx11-6 libfreetyp
   libxcb-shape0 libxcb-util1 libxcb-xkb1 xvfb xauth
 export QT_LOGGING_RULES := qt.multimedia.ffmpeg*=false;qt.multimedia.symbolsresolver=false;qt.multimedia.playbackengine*=false
 
-.PHONY: run test bench lint format typecheck chaos screenshot package package-test sysdeps venv clean
+.PHONY: run test stress bench lint format typecheck chaos screenshot package package-test sysdeps venv clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ run: $(STAMP)
 
 test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The whole suite N times (default 5) beside two CPU-spinning processes; every failure by test id.
+N ?= 5
+stress: $(STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.stress --runs $(N)
 
 bench: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks
