@@ -72,6 +72,9 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+# pydantic's names for the branches of a union, which are not wire names
+_BRANCHES = frozenset({"bool", "int", "float", "str", "list", "dict", "none", "function-after"})
+
 _TYPE_WORDS = {
     "int_type": "integer",
     "int_parsing": "integer",
@@ -212,13 +215,18 @@ class Catalog:
             for err in exc.errors():
                 loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
                 # pydantic names union branches in the location; keep only wire names
-                parameter = ".".join(p for p in loc if p[:1].islower() and "[" not in p)
+                parameter = ".".join(
+                    p for p in loc if p[:1].islower() and "[" not in p and p not in _BRANCHES
+                )
                 if err["type"] == "extra_forbidden":
                     if strict:
                         problems.append(self._unknown(parameter, model))
                     continue
                 wire_type = _TYPE_WORDS.get(str(err["type"]))
-                if wire_type is not None:
+                # a union's branch (str or object, bool or int…) failing is not a type error
+                # of the field: the catalogue says what the model takes there
+                union = any(str(p) in _BRANCHES or str(p)[:1].isupper() for p in err["loc"])
+                if wire_type is not None and not union:
                     problems.append(
                         Problem(
                             code=_PYDANTIC_CODES.get(parameter, "invalidParameter"),
@@ -445,6 +453,15 @@ class Catalog:
 
         if frames:
             problems.extend(self._check_frames(frames, model, strict))
+        elif model.needs_frame and video_id is None and video is None:
+            add(
+                Problem(
+                    code="missingParameter",
+                    parameter="inputs.frameImages",
+                    type="array",
+                    message=f"{model.name} makes videos from an image: give a first frame.",
+                )
+            )
 
         seed = raw.get("seed")
         if seed is not None:

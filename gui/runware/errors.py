@@ -18,6 +18,7 @@ __all__ = [
     "ContentPolicyError",
     "InputFileError",
     "InsufficientCreditsError",
+    "ModelUnavailableError",
     "NotFoundError",
     "ProtocolError",
     "ProviderError",
@@ -75,6 +76,12 @@ class InsufficientCreditsError(RunwareError):
 
 class ValidationError(RunwareError):
     kind = "validation"
+
+
+class ModelUnavailableError(ValidationError):
+    """Runware does not (or no longer) offer the model: deactivated, retired, unknown."""
+
+    kind = "modelUnavailable"
 
 
 class ConflictTaskUUIDError(ValidationError):
@@ -162,6 +169,29 @@ _STATUS: dict[int, type[RunwareError]] = {
 }
 
 
+# Words that say a model has gone, whatever the code; the weak ones count only when the error
+# is about the model parameter itself (a size error may well mention "this model").
+_MODEL_GONE_STRONG = (
+    "deactivat",
+    "deprecat",
+    "retired",
+    "nolonger",
+    "discontinu",
+    "notavailable",
+    "disabled",
+)
+_MODEL_GONE_WEAK = ("unavailable", "notfound", "notsupported", "unsupported", "unknown", "invalid")
+
+
+def means_model_unavailable(code: str, message: str = "", parameter: str | None = None) -> bool:
+    """Whether an error says the model itself cannot be used (read by meaning: codes vary)."""
+    code_text = "".join(ch for ch in code.lower() if ch.isalnum())
+    text = code_text + "".join(ch for ch in message.lower() if ch.isalnum())
+    if parameter == "model" or "model" in code_text:
+        return any(w in text for w in (*_MODEL_GONE_STRONG, *_MODEL_GONE_WEAK))
+    return "model" in text and any(w in text for w in _MODEL_GONE_STRONG)
+
+
 def _class_for(code: str, status_code: int | None) -> type[RunwareError]:
     if code in _EXACT:
         return _EXACT[code]
@@ -182,6 +212,8 @@ def error_from_object(error: ErrorObject, status_code: int | None = None) -> Run
     cls = _class_for(error.code, status_code)
     if cls is ValidationError and status_code is not None and status_code >= 500:
         cls = ServerError
+    if cls is not AuthError and means_model_unavailable(error.code, error.message, error.parameter):
+        cls = ModelUnavailableError
     return cls(
         error.message or error.code,
         code=error.code,

@@ -31,6 +31,7 @@ class Rule(BaseModel):
     requires: tuple[str, ...] | None = None
     when: str | None = None
     unless: str | None = None
+    if_: dict[str, Any] | None = Field(default=None, alias="if")  # fields equal to these values
     forbids: tuple[str, ...] | None = None
     only: dict[str, tuple[Any, ...]] | None = None
     not_: dict[str, tuple[Any, ...]] | None = Field(default=None, alias="not")
@@ -54,17 +55,21 @@ class Rule(BaseModel):
             if k is not None
         ]
         conditional_only = [self.forbids, self.only, self.not_]
+        unconditional = self.when is None and self.unless is None and self.if_ is None
         unclear = len(kinds) != 1 or (
-            self.when is None
-            and self.unless is None
-            and any(k is not None for k in conditional_only)
+            unconditional and any(k is not None for k in conditional_only)
         )
         if unclear:
             raise ValueError(f"unclear rule: {self.model_dump(exclude_none=True)}")
         return self
 
-    def applies(self, present: set[str]) -> bool:
-        """Whether the rule's condition holds for a request with these fields."""
+    def applies(self, present: set[str], raw: Mapping[str, Any] | None = None) -> bool:
+        """Whether the rule's condition holds for a request with these fields (and values:
+        an ``if`` condition holds only for a request whose fields have those values)."""
+        if self.if_ is not None and (
+            raw is None or any(field_value(raw, k) != v for k, v in self.if_.items())
+        ):
+            return False
         if self.when is not None:
             return self.when in present
         if self.unless is not None:
@@ -81,9 +86,11 @@ class Rule(BaseModel):
             return set(self.forbids)
         return set()
 
-    def value_allowed(self, field: str, value: Any, present: set[str]) -> bool:
+    def value_allowed(
+        self, field: str, value: Any, present: set[str], raw: Mapping[str, Any] | None = None
+    ) -> bool:
         """Whether ``field`` may take ``value`` in a request with these fields."""
-        if not self.applies(present):
+        if not self.applies(present, raw):
             return True
         if self.only is not None and field in self.only:
             return _in(value, self.only[field])
@@ -150,7 +157,7 @@ def _first_param(field: str) -> str:
 
 
 def _check_one(rule: Rule, raw: Mapping[str, Any], present: set[str]) -> list[RuleBreak]:
-    if not rule.applies(present):
+    if not rule.applies(present, raw):
         return []
     if rule.exactly_one is not None:
         given = [f for f in rule.exactly_one if f in present]
@@ -206,12 +213,20 @@ def _check_one(rule: Rule, raw: Mapping[str, Any], present: set[str]) -> list[Ru
             )
         ]
     condition = rule.when or rule.unless or ""
-    because = f"When {condition} is provided, " if rule.when else f"Without {condition}, "
+    if rule.when:
+        because = f"When {condition} is provided, "
+    elif rule.unless:
+        because = f"Without {condition}, "
+    else:
+        because = ""
+    if rule.if_ is not None:
+        shown_if = " and ".join(f"{k} is {_fmt(v)}" for k, v in rule.if_.items())
+        because = f"When {shown_if}, " + because[:1].lower() + because[1:]
     if rule.requires is not None:
         missing = [f for f in rule.requires if f not in present and not is_present(raw, f)]
         if not missing:
             return []
-        lead = because if condition else ""
+        lead = because
         text = f"{join_words(missing, 'and')} {'is' if len(missing) == 1 else 'are'} required."
         return [
             RuleBreak(

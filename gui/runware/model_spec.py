@@ -227,6 +227,24 @@ class ModelSpec(_Data):
     def default_size(self) -> Size:
         return self.sizes[0]
 
+    def nearest_size(self, width: int | None, height: int | None) -> Size:
+        """The size itself when the model makes it, else the one nearest its shape and area."""
+        if not width or not height:
+            return self.default_size
+        same = self.size(width, height)
+        if same is not None:
+            return same
+        aspect, area = width / height, width * height
+        return min(
+            self.sizes,
+            key=lambda s: (round(abs(s.aspect - aspect), 2), abs(s.width * s.height - area)),
+        )
+
+    def nearest_duration(self, duration: float) -> float:
+        """The duration itself when offered, else the nearest offered one (the longer on a tie)."""
+        offered = self.offered_durations() or self.durations
+        return min(offered, key=lambda d: (abs(d - duration), -d))
+
     def excluded(self, present: Iterable[str]) -> set[str]:
         """Fields the rules forbid in a request that already has ``present``."""
         have = set(present)
@@ -237,14 +255,24 @@ class ModelSpec(_Data):
             out |= {SIZE if e == "size" else f"inputs.{e}" for e in self.video_id.excludes}
         return out
 
-    def allowed(self, field: str, values: Iterable[Any], present: Iterable[str]) -> list[Any]:
-        """The values of ``field`` the rules allow in a request that has ``present``."""
+    def allowed(
+        self,
+        field: str,
+        values: Iterable[Any],
+        present: Iterable[str],
+        raw: Mapping[str, Any] | None = None,
+    ) -> list[Any]:
+        """The values of ``field`` the rules allow in a request that has ``present`` (and,
+        for rules that depend on values, the values in ``raw``)."""
         have = set(present)
-        return [v for v in values if all(r.value_allowed(field, v, have) for r in self.rules)]
+        return [v for v in values if all(r.value_allowed(field, v, have, raw) for r in self.rules)]
 
-    def offered_durations(self, present: Iterable[str] = ()) -> tuple[float, ...]:
-        """Durations a person may pick for a request with these inputs."""
-        return tuple(self.allowed("duration", self.durations, present))
+    def offered_durations(
+        self, present: Iterable[str] = (), size: Size | None = None
+    ) -> tuple[float, ...]:
+        """Durations a person may pick for a request with these inputs (and this size)."""
+        raw = {"width": size.width, "height": size.height} if size is not None else None
+        return tuple(self.allowed("duration", self.durations, present, raw))
 
     def size_fields(self, size: Size | None, present: Iterable[str]) -> dict[str, Any]:
         """How the chosen size goes on the wire: width/height, else ``resolution``, else nothing.
@@ -280,7 +308,7 @@ class ModelSpec(_Data):
         return " · ".join(parts)
 
     def price_words(self) -> str:
-        """"$0.10/s", "from $0.05/s", "$0.80/clip", or "price unknown"."""
+        """ "$0.10/s", "from $0.05/s", "$0.80/clip", or "price unknown"."""
         if self.pricing is None or not self.pricing.rows:
             return "price unknown"
         rates = sorted({r.per_second for r in self.pricing.rows if r.per_second is not None})

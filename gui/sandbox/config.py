@@ -38,6 +38,8 @@ class ProtocolSwitches(BaseModel):
     unknown_task_message: str = "No task with taskUUID {uuid} was found."
     unknown_task_parameter: str | None = "taskUUID"
     task_failure_status: int = 200  # HTTP status of a poll whose only items are failures
+    refuse_deactivated: bool = False  # answer as Runware does once a model is ended
+    deactivated_code: str = "invalidModel"
     always_include_cost: bool = False  # the product page's examples carry cost regardless
     default_ttl: int | None = None  # seconds a result URL lives when the task sets no ttl
     # money

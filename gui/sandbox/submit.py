@@ -113,6 +113,17 @@ async def submit_video(sb: Sandbox, task: dict[str, Any], ctx: Context, batch: s
             out.add_error(problem_error(problem, task))
         return out
     model = sb.catalog[str(task["model"])]
+    if protocol.refuse_deactivated and not model.is_live():
+        out.add_error(
+            error_object(
+                protocol.deactivated_code,
+                f"The model {model.air} has been deactivated and is no longer available.",
+                task=task,
+                parameter="model",
+                type="string",
+            )
+        )
+        return out
     inputs = task.get("inputs") or {}
 
     frames: dict[str, StoredImage] = {}

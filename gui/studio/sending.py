@@ -16,8 +16,14 @@ from PIL import Image
 
 from gui.runware.catalog import Catalog, ModelSpec
 from gui.runware.client import RunwareClient
-from gui.runware.errors import ConflictTaskUUIDError, InputFileError, RunwareError
+from gui.runware.errors import (
+    ConflictTaskUUIDError,
+    InputFileError,
+    ModelUnavailableError,
+    RunwareError,
+)
 from gui.runware.images import ImageRules
+from gui.studio.adapt import adapt_spec, closest_live
 from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobState
 from gui.studio.library import Library
@@ -83,7 +89,7 @@ class Sender:
                 f"({exc.strerror or exc}); the job is sent once it can be.",
             )
             return  # still queued: asked about (never received), then tried again
-        task = job.spec.to_task(job.task_uuid, refs)
+        task = job.spec.to_task(job.task_uuid, refs, self.catalog)
         self.journal.record_request(job.id, task.to_wire())
         attempt = self.journal.record_submission(job.id, job.task_uuid)
         await self._gate("submitting", job)
@@ -105,6 +111,9 @@ class Sender:
                 self.journal.set_submission_outcome(attempt, "unknown")
                 return
             self.journal.set_submission_outcome(attempt, "rejected")
+            if isinstance(exc, ModelUnavailableError):
+                self._fail(job, "modelUnavailable", self._model_gone(job, exc), retryable=False)
+                return
             self._fail(job, exc.code, exc.message or exc.code, retryable=False)
             return
         job.mark_submitted()
@@ -112,6 +121,21 @@ class Sender:
         self.journal.set_submission_outcome(attempt, "accepted")
         self._on_sent(job)
         await self._gate("submitted", job)
+
+    def _model_gone(self, job: Job, exc: RunwareError) -> str:
+        """Runware refused the model: say so plainly and name the live model closest to it."""
+        model = self.catalog.get(job.spec.model)
+        name = model.name if model else job.spec.model
+        words = f"Runware does not offer {name} any more"
+        if model is not None and model.deactivated_on is not None:
+            words += f" (deactivated on {model.deactivated_on:%d %B %Y})"
+        words += f". Runware said: {exc.message or exc.code}"
+        other = closest_live(self.catalog, job.spec)
+        if other is not None:
+            words += f" Try {other.name}: it takes the same settings"
+            changes = adapt_spec(job.spec, other).changes
+            words += f" except {', '.join(changes)}." if changes else "."
+        return words
 
     def _fail(self, job: Job, code: str, message: str, *, retryable: bool) -> None:
         if not job.state.is_final:

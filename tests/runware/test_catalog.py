@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog, resources_dir
+from gui.runware.model_rules import SIZE, rule_fields
 from gui.runware.models import new_task_uuid
 
 CATALOG = default_catalog()
@@ -30,12 +31,31 @@ def request(model: ModelSpec, /, **overrides: Any) -> dict[str, Any]:
         "duration": model.default_duration,
         "deliveryMethod": "async",
     }
+    if model.needs_frame:  # an image-to-video model: a request always carries its frame
+        body["inputs"] = {"frameImages": ["u"]}
     for key, value in overrides.items():
         if value is None:
             body.pop(key, None)
         else:
             body[key] = value
     return body
+
+
+def framed(model: ModelSpec, frames: list[Any], /, **overrides: Any) -> dict[str, Any]:
+    """A request with frame images, sized the way the model's rules allow beside frames."""
+    if SIZE in model.excluded({"inputs.frameImages"}):
+        overrides = {"width": None, "height": None, **overrides}
+    return request(model, inputs={"frameImages": frames}, **overrides)
+
+
+def needs_size_or_frames(model: ModelSpec) -> bool:
+    """Whether a text-to-video request without a size breaks a rule of the model's page."""
+    if model.needs_frame:
+        return False  # its requests carry a frame image, which stands in for the size
+    if SIZE not in rule_fields(model.rules):
+        return model.size_required
+    groups = [r.exactly_one or r.at_least_one or r.requires or () for r in model.rules]
+    return any(SIZE in g for g in groups)
 
 
 def codes(body: dict[str, Any], strict: bool = True) -> set[str]:
@@ -87,7 +107,13 @@ def test_sizes(model: ModelSpec) -> None:
         assert codes(request(model, width=size.width, height=size.height)) == set()
     assert "unsupportedDimensions" in codes(request(model, width=1000, height=1000))
     assert "invalidParameter" in codes(request(model, height=None))  # width alone
-    assert "invalidParameter" in codes(request(model, width=None, height=None))  # no size at all
+    if needs_size_or_frames(model):
+        assert codes(request(model, width=None, height=None)) & {  # no size at all
+            "invalidParameter",
+            "missingParameter",
+        }
+    else:  # the page lets the provider choose (e.g. only "resolution cannot be used with…")
+        assert codes(request(model, width=None, height=None)) == set()
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.name)
@@ -126,22 +152,22 @@ def test_frame_images(model: ModelSpec) -> None:
     assert model.frame_images is not None
     frames = list(model.frame_images.frames)
     # both forms: bare strings and objects
-    assert codes(request(model, inputs={"frameImages": ["u"] * len(frames)})) == set()
+    assert codes(framed(model, ["u"] * len(frames))) == set()
     objects = [{"image": "u", "frame": f} for f in frames]
-    assert codes(request(model, inputs={"frameImages": objects})) == set()
-    assert "invalidFrameImages" in codes(
-        request(model, inputs={"frameImages": ["u"] * (len(frames) + 1)})
-    )
-    assert "invalidFrameImages" in codes(
-        request(model, inputs={"frameImages": [{"image": "u", "frame": "middle"}]})
-    )
+    assert codes(framed(model, objects)) == set()
+    assert "invalidFrameImages" in codes(framed(model, ["u"] * (len(frames) + 1)))
+    assert "invalidFrameImages" in codes(framed(model, [{"image": "u", "frame": "middle"}]))
     # a frame image stands in for the size
-    assert codes(request(model, width=None, height=None, inputs={"frameImages": ["u"]})) == set()
+    assert codes(framed(model, ["u"], width=None, height=None)) == set()
+    # where the page says "exactly one of frameImages or width/height", both are refused
+    if SIZE in model.excluded({"inputs.frameImages"}):
+        both = request(model, inputs={"frameImages": ["u"]})
+        assert "incompatibleParameters" in codes(both)
 
 
 def test_last_frame_only_where_the_catalogue_says() -> None:
     for model in MODELS:
-        body = request(model, inputs={"frameImages": [{"image": "u", "frame": "last"}]})
+        body = framed(model, [{"image": "u", "frame": "last"}])
         assert (codes(body) == set()) == model.accepts_frame("last")
 
 
@@ -149,7 +175,10 @@ def test_seed_and_provider_settings_follow_the_data() -> None:
     for model in MODELS:
         seeded = codes(request(model, seed=7))
         assert (seeded == set()) == model.accepts_seed
-        settings = {s.provider: {s.name: s.default} for s in model.provider_settings}
+        settings: dict[str, dict[str, Any]] = {}
+        for s in model.provider_settings:
+            if s.default is not None:
+                settings.setdefault(s.provider, {})[s.name] = s.default
         if model.provider_settings:
             assert codes(request(model, providerSettings=settings)) == set()
             bad = {model.provider_settings[0].provider: {model.provider_settings[0].name: "yes"}}

@@ -57,7 +57,7 @@ class ComposeValues:
     output_format: str = "MP4"
     output_quality: int = 95
     seed: str | None = None  # None: random, not sent; otherwise the digits typed
-    provider_settings: dict[str, dict[str, bool | int | str]] = field(default_factory=dict)
+    provider_settings: dict[str, dict[str, bool | int | float | str]] = field(default_factory=dict)
     frames: dict[str, FrameChoice] = field(default_factory=dict)
     remix: RemixSource | None = None
     safety_mode: str | None = None
@@ -296,9 +296,9 @@ def _field_problem(parameter: str, message: str) -> Problem:
 
 
 def _sent_settings(
-    chosen: Mapping[str, Mapping[str, bool | int | str]], fields: ModelFields
-) -> dict[str, dict[str, bool | int | str]]:
-    sent: dict[str, dict[str, bool | int | str]] = {}
+    chosen: Mapping[str, Mapping[str, bool | int | float | str]], fields: ModelFields
+) -> dict[str, dict[str, bool | int | float | str]]:
+    sent: dict[str, dict[str, bool | int | float | str]] = {}
     for setting in fields.settings:
         value = chosen.get(setting.provider, {}).get(setting.name, setting.default)
         if value is not None and value != "" and _type_ok(setting.type, value):
@@ -306,8 +306,8 @@ def _sent_settings(
     return sent
 
 
-def _setting_defaults(model: ModelSpec) -> dict[str, dict[str, bool | int | str]]:
-    out: dict[str, dict[str, bool | int | str]] = {}
+def _setting_defaults(model: ModelSpec) -> dict[str, dict[str, bool | int | float | str]]:
+    out: dict[str, dict[str, bool | int | float | str]] = {}
     for setting in ModelFields.of(model).settings:
         if setting.default is not None:
             out.setdefault(setting.provider, {})[setting.name] = setting.default
@@ -319,6 +319,10 @@ def _type_ok(kind: str, value: object) -> bool:
         return isinstance(value, bool)
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return _is_number(value)
+    if kind == "enum":
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
     return isinstance(value, str)
 
 
@@ -330,7 +334,7 @@ def _number_or_text(text: str | None) -> int | str | None:
     return int(text) if text is not None and text.isdigit() else text
 
 
-def _read_settings(raw: object, model: ModelSpec) -> dict[str, dict[str, bool | int | str]]:
+def _read_settings(raw: object, model: ModelSpec) -> dict[str, dict[str, bool | int | float | str]]:
     settings = _setting_defaults(model)
     if not isinstance(raw, Mapping):
         return settings

@@ -83,7 +83,7 @@ def price_label(
     duration: float,
     number_results: int,
     remix: bool = False,
-    provider_settings: dict[str, dict[str, bool | int | str]] | None = None,
+    provider_settings: dict[str, dict[str, bool | int | float | str]] | None = None,
 ) -> PriceLabel:
     """The Generate button's words: the exact price for the request, or that none is published."""
     if remix:

@@ -12,6 +12,8 @@ from PySide6.QtCore import QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,7 +29,7 @@ from gui.ui.compose.form_rules import ModelFields, seed_problem
 __all__ = ["FIXED_TOOLTIP", "ModelOptions"]
 
 FIXED_TOOLTIP = "always on for this model"
-Value = bool | int | str
+Value = bool | int | float | str
 
 
 class ModelOptions(QWidget):
@@ -123,10 +125,32 @@ class ModelOptions(QWidget):
         editor: QWidget
         if setting.type == "integer":
             spin = QSpinBox()
-            spin.setRange(-(2**31), 2**31 - 1)
-            spin.setValue(int(setting.default or 0))
+            low = int(setting.min) if setting.min is not None else -(2**31)
+            high = int(setting.max) if setting.max is not None else 2**31 - 1
+            spin.setRange(low, high)
+            spin.setValue(int(setting.default or max(low, 0)))
             spin.valueChanged.connect(self.changed)
             editor = spin
+        elif setting.type == "number":
+            real = QDoubleSpinBox()
+            real.setDecimals(2)
+            real.setSingleStep(0.05)
+            real.setRange(
+                setting.min if setting.min is not None else -1e9,
+                setting.max if setting.max is not None else 1e9,
+            )
+            real.setValue(float(setting.default or max(real.minimum(), 0.0)))
+            real.valueChanged.connect(self.changed)
+            editor = real
+        elif setting.type == "enum":
+            combo = QComboBox()
+            if setting.default is None:
+                combo.addItem("Provider's choice", None)  # nothing is sent
+            for value in setting.values:
+                combo.addItem(str(value), value)
+            combo.setCurrentIndex(max(0, combo.findData(setting.default)))
+            combo.currentIndexChanged.connect(self.changed)
+            editor = combo
         else:
             line = QLineEdit(str(setting.default or ""))
             line.textChanged.connect(self.changed)
@@ -204,6 +228,11 @@ def _read(editor: QWidget) -> Value:
         return editor.isChecked()
     if isinstance(editor, QSpinBox):
         return editor.value()
+    if isinstance(editor, QDoubleSpinBox):
+        return editor.value()
+    if isinstance(editor, QComboBox):
+        data = editor.currentData()
+        return "" if data is None else data  # type: ignore[no-any-return]
     return editor.text() if isinstance(editor, QLineEdit) else ""
 
 
@@ -212,5 +241,11 @@ def _write(editor: QWidget, value: Value) -> None:
         editor.setChecked(value)
     elif isinstance(editor, QSpinBox) and isinstance(value, int) and not isinstance(value, bool):
         editor.setValue(value)
+    elif isinstance(editor, QDoubleSpinBox) and isinstance(value, int | float):
+        editor.setValue(float(value))
+    elif isinstance(editor, QComboBox):
+        index = editor.findData(value)
+        if index >= 0:
+            editor.setCurrentIndex(index)
     elif isinstance(editor, QLineEdit) and isinstance(value, str):
         editor.setText(value)
