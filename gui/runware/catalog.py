@@ -8,6 +8,7 @@ sandbox all ask this one place.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -165,6 +166,28 @@ class Catalog:
     def default(self) -> ModelSpec:
         """The first live model in display order (the first of all when none is live)."""
         return next((m for m in self if m.is_live()), next(iter(self._models.values())))
+
+    def find(self, wanted: str) -> ModelSpec:
+        """A model by its AIR, its name, or a part of its name or AIR that only it has
+        ("veo fast", "kling 3.0 pro"); spaces, case and punctuation do not matter.
+
+        Raises ``LookupError`` with the models it could mean, or the known ones."""
+        if wanted in self._models:
+            return self._models[wanted]
+        words = _norm(wanted).split()
+        if not words:
+            raise LookupError("No model was named.")
+        exact = [m for m in self if _norm(m.name).replace(" ", "") == "".join(words)]
+        if len(exact) == 1:
+            return exact[0]
+        found = [m for m in self if all(w in f"{_norm(m.name)} {_norm(m.air)}" for w in words)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = join_words([f"{m.name} ({m.air})" for m in found])
+            raise LookupError(f"{wanted!r} could be {names}: say which.")
+        names = join_words([m.name for m in self])
+        raise LookupError(f"No model matches {wanted!r}; the models are {names}.")
 
     def live(self) -> list[ModelSpec]:
         return [m for m in self if m.is_live()]
@@ -630,6 +653,12 @@ def _setting_problem(setting: ProviderSetting, value: Any, parameter: str) -> Pr
                 message=f"{setting.label} runs from {_fmt(low)} to {_fmt(high)}, not {value}.",
             )
     return None
+
+
+def _norm(text: str) -> str:
+    """Lower case, punctuation as spaces, letters split from digits ("Veo3.1" → "veo 3 1")."""
+    spaced = re.sub(r"[^a-z0-9]+", " ", text.lower())
+    return " ".join(re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", spaced).split())
 
 
 def _ends_note(text: str) -> str:
