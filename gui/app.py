@@ -13,15 +13,18 @@ import gc
 import logging
 import os
 import sys
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from gui.runware.catalog import Catalog, default_catalog, resources_dir
+from gui.studio.errors import StudioError
 from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
+
+if TYPE_CHECKING:
+    from gui.studio.session import Session
+    from gui.ui.viewmodels.settings import SettingsViewModel
 
 __all__ = ["CLI_COMMANDS", "LaunchOptions", "Studio", "main", "parse_options"]
 
@@ -210,26 +213,28 @@ def app_icon() -> Any:
 class SettingsPresets:
     """Compose presets kept in the settings file."""
 
-    def __init__(self, studio: Studio) -> None:
-        self._studio = studio
+    def __init__(self, settings: SettingsViewModel) -> None:
+        self._settings = settings
 
     def list(self) -> list[str]:
-        return sorted(self._studio.settings.presets)
+        return sorted(self._settings.settings.presets)
 
     def save(self, name: str, values: dict[str, Any]) -> None:
-        presets = {**self._studio.settings.presets, name: values}
-        self._studio.update_settings(presets=presets)
+        self._settings.update(presets={**self._settings.settings.presets, name: values})
 
     def load(self, name: str) -> dict[str, Any] | None:
-        return self._studio.settings.presets.get(name)
+        return self._settings.settings.presets.get(name)
 
     def delete(self, name: str) -> None:
-        presets = {k: v for k, v in self._studio.settings.presets.items() if k != name}
-        self._studio.update_settings(presets=presets)
+        presets = self._settings.settings.presets
+        self._settings.update(presets={k: v for k, v in presets.items() if k != name})
 
 
 class Studio:
-    """Owns everything the window needs, in the order it needs it; closes it all in reverse."""
+    """Owns the window, its view-models and the open session; closes the session at the end.
+
+    The session (client, journal, library, engine) opens after the window shows; the
+    view-models reach it through ``link`` and say "still starting" until then."""
 
     def __init__(
         self,
@@ -239,37 +244,59 @@ class Studio:
         catalog: Catalog | None = None,
     ) -> None:
         from PySide6.QtCore import QTimer
+        from PySide6.QtGui import QDesktopServices
 
         from gui.ui.bridge import EngineBridge
         from gui.ui.compose.compose_panel import ComposePanel
-        from gui.ui.library_host import LibraryHost
         from gui.ui.main_window import MainWindow
-        from gui.ui.studio_controller import StudioController
+        from gui.ui.notifier import Notifier
+        from gui.ui.viewmodels.compose import ComposeViewModel
+        from gui.ui.viewmodels.jobs import JobsViewModel
+        from gui.ui.viewmodels.library import LibraryViewModel
+        from gui.ui.viewmodels.player import PlayerViewModel
+        from gui.ui.viewmodels.settings import SettingsViewModel
+        from gui.ui.viewmodels.studio_link import StudioLink
+        from gui.ui.window_bindings import ViewModels, WindowBindings
 
         self.options = options
         config_dir = options.data_dir or Path(_user_config_dir())
         self.settings_store = SettingsStore(
             options.data_dir / SettingsStore.FILE_NAME if options.data_dir else None
         )
-        self.settings: Settings = self.settings_store.load()
+        self.settings_vm = SettingsViewModel(self.settings_store)
         self.secrets = secrets or SecretStore()
         self.catalog = catalog or default_catalog()
-        self.bridge = EngineBridge()
+        self.session: Session | None = None  # open between start() and stop()
+        self.link = StudioLink(EngineBridge())
         self.compose = ComposePanel(
-            self.catalog, preset_store=SettingsPresets(self), cache_dir=self.data_dir / "frames"
+            self.catalog,
+            preset_store=SettingsPresets(self.settings_vm),
+            cache_dir=self.data_dir / "frames",
         )
         if self.settings.last_compose:
             self.compose.load_values(self.settings.last_compose)
         self.window = MainWindow(
             self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
         )
-        self.controller = StudioController(self.window, self.bridge, self.catalog)
-        self.library_host = LibraryHost(self.window, self.bridge, self.catalog, self.controller)
-        self.controller.notifier.enabled = self.settings.notifications
-        self.backend: Any = None
-        self.engine: Any = None
-        self.journal: Any = None
-        self.library: Any = None
+        self.vms = ViewModels(
+            link=self.link,
+            compose=ComposeViewModel(self.link, self.window),
+            jobs=JobsViewModel(self.link, self.window.jobs_model, self.window),
+            player=PlayerViewModel(self.link, self.catalog, self.window),
+            library=LibraryViewModel(self.link, self.catalog, self.window),
+        )
+        self.open_url: Callable[[Any], object] = QDesktopServices.openUrl
+        self.notifier = Notifier(self.window, self.window.windowIcon())
+        self.bindings = WindowBindings(
+            self.window,
+            self.compose,
+            self.vms,
+            open_url=lambda url: self.open_url(url),
+            notifier=self.notifier,
+        )
+        self.notifier.enabled = self.settings.notifications
+        self.settings_vm.changed.connect(self._on_settings_changed)
+        self.settings_vm.save_failed.connect(lambda text: self.window.status.showMessage(text))
         self.started = asyncio.Event()
         self.start_error: str | None = None
         self._closed = asyncio.Event()
@@ -281,13 +308,18 @@ class Studio:
         self._journal_watch = QTimer(self.window)
         self._journal_watch.setInterval(JOURNAL_WATCH_MS)
         self._journal_watch.timeout.connect(self._sync_journal)
+        self._reopening: asyncio.Future[None] | None = None
         self.compose.values_changed.connect(self._compose_saver.start)
         self.window.closing.connect(self._closed.set)
         self.window.settings_action.triggered.connect(self.show_settings)
         self.window.about_action.triggered.connect(self.show_about)
         self.window.shortcuts_action.triggered.connect(self.show_shortcuts)
-        if self.settings_store.problem:
-            self.window.status.showMessage(self.settings_store.problem, 15_000)
+        if self.settings_vm.problem:
+            self.window.status.showMessage(self.settings_vm.problem, 15_000)
+
+    @property
+    def settings(self) -> Settings:
+        return self.settings_vm.settings
 
     @property
     def data_dir(self) -> Path:
@@ -307,71 +339,57 @@ class Studio:
         return 0
 
     async def start(self) -> None:
+        """Open the session (the sandbox, if asked for, is started here: the root owns it)."""
         from gui.sandbox_host import open_studio_backend
+        from gui.studio.session import open_session
 
         sandbox = self.options.sandbox or self.settings.backend == "sandbox"
         status = self.window.status
         status.set_backend(
             "Starting the offline sandbox…" if sandbox else "Connecting…", sandbox=sandbox
         )
-        opening = asyncio.ensure_future(
-            open_studio_backend(
-                self.settings,
-                self.secrets,
-                data_dir=self.data_dir,
-                force_sandbox=self.options.sandbox,
-                sandbox_options=self.options.sandbox_options,
-            )
-        )
-        await asyncio.sleep(0)  # the sandbox boots (another process) while this thread reads
-        journal = None
-        try:
-            from gui.studio.engine import Engine
-            from gui.studio.journal import Journal
-            from gui.studio.library import Library
-
-            journal = Journal.in_folder(self.data_dir)
-            jobs = journal.load_jobs()
-        except BaseException:
-            if journal is not None:
-                journal.close()
-            await _close_when_open(opening)
-            raise
-        try:
-            self.backend = await opening
-        except Exception as exc:  # no key, or the sandbox would not start: say so, stay open
-            journal.close()
-            self.start_error = str(exc)
-            log.warning("backend did not open: %s", exc)
-            self.window.show_problem(f"{exc}  Open Settings to fix it.")
-            status.set_backend("Not connected", sandbox=False)
-            self.started.set()
-            return
-        self.window.show_problem(None)
-        label = "Offline sandbox" if self.backend.is_sandbox else self.backend.label
-        self.window.set_backend(label, sandbox=self.backend.is_sandbox)
-        self.journal = journal
-        self.library = Library(self.data_dir)
-        self.engine = Engine(
-            self.backend.client,
-            self.journal,
-            self.library,
-            self.catalog,
+        connect = open_studio_backend(
             self.settings,
-            self.bridge.events,
+            self.secrets,
+            data_dir=self.data_dir,
+            force_sandbox=self.options.sandbox,
+            sandbox_options=self.options.sandbox_options,
         )
-        await self.engine.start(jobs)
-        self.controller.attach(self.engine, self.library, fetch_image=self.fetch_image)
-        self.library_host.attach(self.engine, self.library)
+        try:
+            session = await open_session(
+                connect,
+                data_dir=self.data_dir,
+                catalog=self.catalog,
+                settings=self.settings,
+                events=self.link.bridge.events,
+            )
+        except StudioError as exc:  # no key, or the sandbox would not start: say so, stay open
+            self._not_connected(exc)
+            return
+        except (OSError, RuntimeError) as exc:
+            self._not_connected(exc)
+            return
+        self.session = session
+        self.window.show_problem(None)
+        label = "Offline sandbox" if session.is_sandbox else session.label
+        self.window.set_backend(label, sandbox=session.is_sandbox)
+        self.link.open(session)
         self._journal_watch.start()
+        self.started.set()
+
+    def _not_connected(self, exc: Exception) -> None:
+        self.start_error = str(exc)
+        log.warning("backend did not open: %s", exc)
+        self.window.show_problem(f"{exc}  Open Settings to fix it.")
+        self.window.status.set_backend("Not connected", sandbox=False)
         self.started.set()
 
     def _sync_journal(self) -> None:
         """Show jobs another process (the CLI) added or changed in the journal."""
-        if self.engine is None:
+        if self.session is None:
             return
         try:
-            changed = self.engine.sync_with_journal()
+            changed = self.session.sync_with_journal()
         except Exception:  # a busy or vanished journal: try again at the next tick
             log.exception("reading the journal's changes failed")
             return
@@ -381,37 +399,25 @@ class Studio:
             app_probes.say("journal-changed", jobs=[job.spec.prompt for job in changed])
 
     async def stop(self) -> None:
-        """Stop the engine, close the client, stop the sandbox; in that order."""
+        """Stop the window's work, then close the session (engine, client, sandbox, journal)."""
         self._compose_saver.stop()
         self._journal_watch.stop()
         self._save_compose_values()
-        await self.controller.cancel_work()
-        self.controller.engine = None  # the window stops asking the engine for anything
-        self.library_host.engine = None
-        if self.engine is not None:
-            await self.engine.stop()
-            self.engine = None
-        if self.backend is not None:
-            await self.backend.close()
-            self.backend = None
-        if self.journal is not None:
-            self.journal.close()
-            self.journal = None
+        await self.link.close()
+        session, self.session = self.session, None
+        if session is not None:
+            await session.close()
         self.started.clear()
 
     async def restart(self) -> None:
-        """Open the backend again (after its settings changed)."""
+        """Open the session again (after its backend or library settings changed)."""
         await self.stop()
         self.start_error = None
         await self.start()
 
     # ------------------------------------------------------------------ settings
     def update_settings(self, **changes: Any) -> None:
-        self.settings = self.settings.model_copy(update=changes)
-        try:
-            self.settings_store.save(self.settings)
-        except OSError as exc:
-            self.window.status.showMessage(f"The settings could not be saved: {exc}", 10_000)
+        self.settings_vm.update(**changes)
 
     def _save_compose_values(self) -> None:
         values = self.compose.values()
@@ -432,26 +438,38 @@ class Studio:
             parent=self.window,
         )
         key_before = self.secrets.get()
-        dialog.settings_saved.connect(lambda new: self._apply_settings(new, key_before))
+
+        def saved(new: Settings) -> None:
+            key_changed = self.secrets.get() != key_before
+            old = self.settings
+            self.settings_vm.replace(new, save=False)  # the dialog has saved it
+            if key_changed and not self._needs_reopen(old, new):
+                self._reopen()  # a new key is a new client
+
+        dialog.settings_saved.connect(saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()
         return dialog
 
-    def _apply_settings(self, new: Settings, key_before: str | None) -> None:
-        old = self.settings
-        self.settings = new
-        self.controller.notifier.enabled = new.notifications
-        if self.engine is not None:
-            self.engine.settings = new  # the budget is read at each submit
-        backend_changed = (
-            new.backend != old.backend
-            or self.secrets.get() != key_before
-            or (self.start_error is not None)
-        )
-        moved = self.options.data_dir is None and new.library_folder != old.library_folder
-        if backend_changed or moved:
-            self.window.status.showMessage("Reconnecting with the new settings…", 5000)
-            self.controller.run_task(self.restart(), "Reconnecting")
+    def _needs_reopen(self, old: Settings, new: Settings) -> bool:
+        from gui.studio.session import reopen_needed
+
+        if self.options.data_dir is not None:  # the library is fixed by --data-dir
+            old = old.model_copy(update={"library_folder": new.library_folder})
+        return reopen_needed(old, new) or self.start_error is not None
+
+    def _on_settings_changed(self, new: Settings, old: Settings) -> None:
+        """Every setting takes effect at once: the session takes what it can; a new backend,
+        URL or library opens a new session."""
+        self.notifier.enabled = new.notifications
+        if self._needs_reopen(old, new):
+            self._reopen()
+        elif self.session is not None:
+            self.session.apply(new)
+
+    def _reopen(self) -> None:
+        self.window.status.showMessage("Reconnecting with the new settings…", 5000)
+        self._reopening = asyncio.ensure_future(self.restart())
 
     async def test_connection(self, api_key: str, backend: str) -> str:
         """For the settings dialog: reach the backend the user is about to choose."""
@@ -461,8 +479,8 @@ class Studio:
 
         wants_sandbox = backend == "sandbox" or (backend == "auto" and not api_key)
         if wants_sandbox:
-            if self.engine is not None and self.backend is not None and self.backend.is_sandbox:
-                amount, currency = await self.engine.refresh_balance()
+            if self.session is not None and self.session.is_sandbox:
+                amount, currency = await self.session.refresh_balance()
                 return (
                     f"The offline sandbox answers (play balance {format_money(amount, currency)})."
                 )
@@ -477,37 +495,17 @@ class Studio:
         name = f" ({details.organization_name})" if details.organization_name else ""
         return f"Connected to Runware{name}; balance {format_money(details.balance.amount, details.balance.currency)}."
 
-    async def fetch_image(self, url: str) -> Path:
-        """Download a dropped image address into the frames folder (for the compose panel)."""
-        from gui.studio.errors import StudioError
-
-        if self.backend is None or self.library is None:
-            raise StudioError("The studio is still starting.")
-        suffix = Path(urlsplit(url).path).suffix.lower()
-        suffix = suffix if suffix in {".png", ".jpg", ".jpeg", ".webp"} else ".img"
-        dest = self.library.frames / f"web-{uuid.uuid4().hex}{suffix}"
-        return Path(await self.backend.client.download(url, dest))
-
     # ------------------------------------------------------------------ other dialogs
     def show_about(self) -> None:
         from gui.ui.dialogs.info_dialogs import AboutDialog
 
-        label = self.backend.label if self.backend else "not connected"
+        label = self.session.label if self.session is not None else "not connected"
         AboutDialog(VERSION, label, self.window).open()
 
     def show_shortcuts(self) -> None:
         from gui.ui.dialogs.info_dialogs import ShortcutsDialog
 
         ShortcutsDialog(self.window.shortcut_rows(), self.window).open()
-
-
-async def _close_when_open(opening: asyncio.Future[Any]) -> None:
-    """Wait for a backend being opened and close it (start-up failed after it began)."""
-    try:
-        backend = await opening
-    except Exception:
-        return
-    await backend.close()
 
 
 def _user_config_dir() -> str:

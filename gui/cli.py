@@ -20,14 +20,12 @@ from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.runware.errors import InputFileError
 from gui.runware.images import check_image
 from gui.sandbox_host import open_studio_backend
-from gui.studio.backend import Backend
-from gui.studio.engine import Engine
 from gui.studio.errors import BudgetExceeded, SpecRejected, StudioError
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Result
 from gui.studio.journal import Journal
-from gui.studio.library import Library
 from gui.studio.sending import frame_rules
+from gui.studio.session import Session, open_session
 from gui.studio.settings import SecretStore, Settings, SettingsStore
 from gui.studio.spending import job_cost
 from gui.studio.video_stills import source_rules
@@ -95,14 +93,10 @@ def _parser() -> argparse.ArgumentParser:
 def _model(catalog: Catalog, wanted: str | None) -> ModelSpec:
     if wanted is None:
         return catalog.default
-    if wanted in catalog:
-        return catalog[wanted]
-    norm = re.sub(r"[^a-z0-9]", "", wanted.lower())
-    for model in catalog:
-        if norm == re.sub(r"[^a-z0-9]", "", model.name.lower()):
-            return model
-    problems = catalog.check_request({"model": wanted})
-    raise UsageError(problems[0].message if problems else f"Unknown model {wanted!r}.")
+    try:
+        return catalog.find(wanted)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -198,24 +192,20 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
     return settings, Path(args.data_dir or settings.library_folder)
 
 
-async def _open(args: argparse.Namespace) -> tuple[Backend, Engine]:
+async def _open(args: argparse.Namespace) -> Session:
     settings, data_dir = _settings(args)
-    backend = await open_studio_backend(
+    backend = open_studio_backend(
         settings, SecretStore(), data_dir=data_dir, force_sandbox=args.sandbox
     )
-    print(f"Using {backend.label}.", file=sys.stderr)
-    journal = Journal.in_folder(data_dir)
-    engine = Engine(
-        backend.client, journal, Library(data_dir), default_catalog(), settings, _Progress()
+    session = await open_session(
+        backend,
+        data_dir=data_dir,
+        catalog=default_catalog(),
+        settings=settings,
+        events=_Progress(),
     )
-    await engine.start()
-    return backend, engine
-
-
-async def _close(backend: Backend, engine: Engine) -> None:
-    await engine.stop()
-    engine.journal.close()
-    await backend.close()
+    print(f"Using {session.label}.", file=sys.stderr)
+    return session
 
 
 def _report(jobs: Sequence[Job]) -> int:
@@ -227,28 +217,28 @@ def _report(jobs: Sequence[Job]) -> int:
 
 async def _generate(args: argparse.Namespace) -> int:
     spec = build_spec(args, default_catalog())
-    backend, engine = await _open(args)
+    session = await _open(args)
     try:
         try:
-            job = await engine.submit(spec)
+            job = await session.submit(spec)
         except SpecRejected as exc:
             raise UsageError(str(exc)) from None
         except BudgetExceeded as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_FAILED
-        return _report([await engine.wait(job.id)])
+        return _report([await session.wait(job.id)])
     finally:
-        await _close(backend, engine)
+        await session.close()
 
 
 async def _resume(args: argparse.Namespace) -> int:
-    backend, engine = await _open(args)
+    session = await _open(args)
     try:
-        waiting = [j for j in engine.jobs() if not j.state.is_final]
+        waiting = [j for j in session.jobs() if not j.state.is_final]
         print(f"{len(waiting)} unfinished job(s).", file=sys.stderr)
-        return _report([await engine.wait(j.id) for j in waiting])
+        return _report([await session.wait(j.id) for j in waiting])
     finally:
-        await _close(backend, engine)
+        await session.close()
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -270,17 +260,27 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def _models() -> int:
-    for model in default_catalog():
-        sizes = ", ".join(s.label for s in model.sizes)
-        durations = ", ".join(f"{d:g}" for d in model.durations)
-        price = (
-            ", ".join(model.pricing.rate_words())
-            if model.pricing and model.price_known
-            else "price not published"
-        )
-        print(f"{model.air:<12} {model.name}\n  sizes {sizes}; {durations} s; {price}")
-        if model.notice:
-            print(f"  {model.notice}")
+    """Every model, grouped by provider, with status, price and limits."""
+    catalog = default_catalog()
+    for provider in dict.fromkeys(m.provider for m in catalog):
+        print(provider)
+        for model in (m for m in catalog if m.provider == provider):
+            status = "live" if model.is_live() else "deactivated"
+            if model.deactivated_on is not None:
+                status += f" ({'since' if not model.is_live() else 'until'} {model.deactivated_on})"
+            print(f"  {model.name:<26} {model.air:<30} {status}")
+            sizes = ", ".join(s.label for s in model.sizes)
+            durations = ", ".join(f"{d:g}" for d in model.offered_durations())
+            price = (
+                ", ".join(model.pricing.rate_words())
+                if model.price_known and model.pricing
+                else "price not published"
+            )
+            frames = "+".join(model.frame_images.frames) if model.frame_images else "none"
+            print(f"    sizes {sizes}")
+            print(f"    {durations} s; frames {frames}; audio {model.audio.mode}; {price}")
+            if model.notice:
+                print(f"    {model.notice}")
     return EXIT_OK
 
 

@@ -99,9 +99,9 @@ async def shoot(out: Path, on_x: bool) -> None:
     window.show()
     try:
         await studio.start()
-        if studio.engine is None:
+        if studio.session is None:
             raise RuntimeError(f"the studio did not start: {studio.start_error}")
-        studio.backend.sandbox.set_faults(
+        studio.session.backend.sandbox.set_faults(
             {
                 "faults": [
                     {
@@ -136,7 +136,7 @@ async def shoot(out: Path, on_x: bool) -> None:
         await generate(
             studio, "Morning fog lifting from a pine forest, slow dolly", size="1280×720", seconds=8
         )
-        studio.controller.show_result(pair.id, 1)
+        studio.bindings.show_result(pair.id, 1)
         player = window.player
         await wait_for(lambda: player.current_frame_image() is not None, 30, "video frames")
         await asyncio.sleep(1.6)  # a moment into the clip, lanterns in the air

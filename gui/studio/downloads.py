@@ -51,7 +51,7 @@ class Downloader:
         self.library = library
         self.retry_delay = retry_delay
         self._gate = gate
-        self._slots = asyncio.Semaphore(limit)
+        self._slots = _Slots(limit)
         self._tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
 
     def start(self, job: Job, result: Result) -> None:
@@ -71,6 +71,14 @@ class Downloader:
                 log.error("saving %s/%s failed", job.id, key[1], exc_info=t.exception())
 
         task.add_done_callback(done)
+
+    def set_limit(self, limit: int) -> None:
+        """At most ``limit`` downloads at once from now on (those running finish)."""
+        self._slots.set_limit(limit)
+
+    @property
+    def limit(self) -> int:
+        return self._slots.limit
 
     @property
     def active(self) -> int:
@@ -174,3 +182,26 @@ def _item_for(items: list[dict[str, Any]], video_uuid: str) -> dict[str, Any] | 
             found: dict[str, Any] = item
             return found
     return None
+
+
+class _Slots:
+    """A semaphore whose size can change while tasks hold it or wait for it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._freed = asyncio.Event()
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = limit
+        self._freed.set()  # waiters look again
+
+    async def __aenter__(self) -> None:
+        while self.held >= self.limit:
+            self._freed.clear()
+            await self._freed.wait()
+        self.held += 1
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.held -= 1
+        self._freed.set()

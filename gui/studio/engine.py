@@ -12,7 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from gui.runware.catalog import Catalog
 from gui.runware.client import RunwareClient
@@ -153,7 +153,22 @@ class Engine:
         await self.downloader.close()
 
     # ------------------------------------------------------------------ reading
+    def apply_settings(self, settings: Settings) -> None:
+        """Take in edited settings at once: the budget (read at each submit), the download
+        limit, the poll pacing and batching. Backend, URL and library need a new engine."""
+        self.settings = settings
+        self.timings = settings.poll
+        self.downloader.set_limit(settings.concurrent_downloads)
+        self.downloader.retry_delay = settings.poll.download_retry
+        self.poller.schedule.timings = settings.poll
+        self.client.batch_polls = settings.batch_polls
+        self._announce_spend()  # the budget beside today's spend
+
     def jobs(self) -> list[Job]:
+    def request_of(self, job_id: str) -> dict[str, Any] | None:
+        """The request body the job was sent with, as the journal kept it."""
+        return self.journal.request_of(job_id)
+
         """Every job, oldest first (the engine's own objects: read, do not change)."""
         return list(self.book)
 

@@ -28,6 +28,7 @@ __all__ = [
     "Lineage",
     "Result",
     "ResultState",
+    "prompt_excerpt",
 ]
 
 FrameName = Literal["first", "last"]
@@ -376,12 +377,10 @@ class Job:
     def ready_results(self) -> list[Result]:
         return [r for r in self.results if r.state is ResultState.READY]
 
-    def derive(self, spec: JobSpec, kind: LineageKind, **lineage: str | None) -> Job:
-        """A new job linked to this one (retry, remix, extend, continue from a frame)."""
-        return Job(
-            spec=spec,
-            lineage=Lineage(parent_job_id=self.id, kind=kind, **lineage),
-        )
-
     def copy(self) -> Job:
         return replace(self, results=[replace(r) for r in self.results])
+
+
+def prompt_excerpt(prompt: str, length: int = 40) -> str:
+    """The prompt on one line, cut to ``length`` characters: how a job is named in a label."""
+    return " ".join(prompt.split())[:length]

@@ -1,7 +1,7 @@
 """The main window's frame: compose (left), player and details (centre), jobs dock (right).
 
-This is layout, menus, toolbar, status bar and remembered geometry; what the widgets do
-together is wired by :class:`gui.ui.studio_controller.StudioController`.
+This is layout, menus, toolbar, status bar and remembered geometry; the widgets are bound to
+their view-models by :class:`gui.ui.window_bindings.WindowBindings`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ PLAYER_KEYS = (
 
 
 class MainWindow(QMainWindow):
-    """The studio's window. Widgets are public attributes for the controller to wire."""
+    """The studio's window. Widgets are public attributes for the bindings."""
 
     closing = Signal()
 
@@ -211,12 +211,6 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     # ------------------------------------------------------------------ hosting
-    def set_compose(self, compose: QWidget) -> None:
-        old = self.compose
-        self.studio_splitter.replaceWidget(0, compose)
-        old.deleteLater()
-        self.compose = compose
-
     def set_library_view(self, widget: QWidget, title: str = "Library") -> None:
         """Put the library view (built separately) in its tab."""
         index = self.tabs.indexOf(self.library_placeholder)

@@ -112,9 +112,9 @@ async def scenario(studio: Any, meter: StallMeter, video_uuids: list[str]) -> di
     from gui.studio.jobs import JobState
 
     await asyncio.wait_for(studio.started.wait(), 120)
-    if studio.engine is None:
+    if studio.session is None:
         raise RuntimeError(f"the studio did not start: {studio.start_error}")
-    engine = studio.engine
+    engine = studio.session.engine
     await asyncio.sleep(1.0)  # let start-up work (balance, thumbnails) settle
     meter.start()
     await asyncio.sleep(IDLE)
@@ -132,7 +132,7 @@ async def scenario(studio: Any, meter: StallMeter, video_uuids: list[str]) -> di
         await asyncio.sleep(0.2)
     submitting = meter.stop()
 
-    origin = studio.backend.url.rsplit("/v1", 1)[0]
+    origin = studio.session.backend.url.rsplit("/v1", 1)[0]
     windows = []
     for rep in range(REPEATS):
         batch = video_uuids[rep * DOWNLOADS : (rep + 1) * DOWNLOADS]

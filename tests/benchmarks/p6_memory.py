@@ -34,7 +34,7 @@ async def show_thumbnails(studio: Any) -> int:
     from gui.ui.jobs.model import JobRole
 
     await asyncio.wait_for(studio.started.wait(), 120)
-    if studio.engine is None:
+    if studio.session is None:
         raise RuntimeError(f"the studio did not start: {studio.start_error}")
     window = studio.window
     panel = window.jobs_panel

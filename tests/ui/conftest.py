@@ -115,16 +115,16 @@ def make_studio(qtbot, qloop_running, tmp_path: Path) -> Iterator[Callable[..., 
             secrets=SecretStore(environ={}),
         )
         studios.append(studio)
-        studio.controller.open_url = lambda url: True  # never launch a file manager in tests
+        studio.open_url = lambda url: True  # never launch a file manager in tests
         studio.window.resize(1440, 900)
         studio.window.show()
         await_in_qt(qtbot, studio.start(), timeout=60_000)
-        assert studio.engine is not None, studio.start_error
+        assert studio.session is not None, studio.start_error
         return studio
 
     yield make
     for studio in studios:
-        if studio.engine is not None or studio.backend is not None:
+        if studio.session is not None:
             await_in_qt(qtbot, studio.stop(), timeout=30_000)
         studio.compose.wait_for_images()
         # let the FFmpeg pipeline wind down before its widgets are destroyed (a player torn
@@ -143,9 +143,9 @@ def studio(make_studio: Callable[..., Studio]) -> Studio:
 
 def sandbox_requests(studio: Studio, task_type: str | None = None) -> list[dict[str, Any]]:
     """The tasks the sandbox received (from its request log), optionally of one type."""
-    assert studio.backend is not None and studio.backend.sandbox is not None
+    assert studio.session is not None and studio.session.backend.sandbox is not None
     tasks = []
-    for entry in studio.backend.sandbox.requests():
+    for entry in studio.session.backend.sandbox.requests():
         for task in entry.get("request") or []:
             if isinstance(task, dict) and (task_type is None or task.get("taskType") == task_type):
                 tasks.append(task)

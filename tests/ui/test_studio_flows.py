@@ -98,7 +98,7 @@ def test_dropped_png_is_previewed_and_sent_as_the_first_frame(
     frames = sent[0]["inputs"]["frameImages"]
     assert len(frames) == 1 and frames[0]["frame"] == "first"
     assert not str(frames[0]["image"]).startswith("pending-upload")
-    journal_request = studio.journal.request_of(job.id)
+    journal_request = studio.session.request_of(job.id)
     assert journal_request is not None and journal_request["inputs"]["frameImages"] == frames
 
 
@@ -115,8 +115,8 @@ def test_dropped_text_file_is_refused_and_nothing_is_sent(
     assert zone.frame_input() is None
     assert studio.compose.wait_for_images(30_000), "the drop's image work never finished"
     # a task is sent only for a job kept in the journal first: none exists, none was sent
-    assert studio.engine is not None and studio.engine.jobs() == []
-    assert studio.journal.load_jobs() == []
+    assert studio.session is not None and studio.session.jobs() == []
+    assert studio.session.journal.load_jobs() == []
     assert sandbox_requests(studio, "videoInference") == []
     assert sandbox_requests(studio, "imageUpload") == []
     assert studio.window.jobs_model.rowCount() == 0
@@ -128,7 +128,7 @@ def test_remix_a_finished_job_sends_its_video_id_without_a_size(qtbot, studio: S
     window = studio.window
     assert window.jobs_panel.select_job(source.id)
     opened: list[str] = []
-    studio.controller.open_url = lambda url: opened.append(url.toLocalFile())
+    studio.open_url = lambda url: opened.append(url.toLocalFile())
     window.details.reveal_button.click()
     assert opened == [str(Path(source.results[0].local_path).parent)]  # type: ignore[arg-type]
     assert window.details.remix_button.isEnabled()
@@ -160,13 +160,13 @@ def test_use_frame_and_continue_from_last_frame_fill_the_first_frame(qtbot, stud
     window.details.use_frame_button.click()
     qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=10_000)
     used = Path(zone.facts.path)  # type: ignore[union-attr]
-    assert used.parent == studio.library.frames and used.suffix == ".png"
+    assert used.parent == studio.session.library.frames and used.suffix == ".png"
 
     zone.clear()
     window.details.continue_button.click()
     qtbot.waitUntil(lambda: zone.frame_input() is not None, timeout=20_000)
     last = Path(zone.facts.path)  # type: ignore[union-attr]
-    assert last.parent == studio.library.frames and last != used
+    assert last.parent == studio.session.library.frames and last != used
     follow = type_prompt_and_generate(qtbot, studio, "The lantern lands on the far shore")
     assert follow.lineage.kind == "lastFrame" and follow.lineage.parent_job_id == job.id
 
@@ -198,8 +198,8 @@ def test_unfinished_jobs_resume_at_start_and_show_as_such(
 
 
 def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
-    assert studio.backend.sandbox is not None
-    studio.backend.sandbox.set_faults(
+    assert studio.session.backend.sandbox is not None
+    studio.session.backend.sandbox.set_faults(
         {
             "faults": [
                 {
@@ -220,8 +220,7 @@ def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> 
 
 
 def test_over_budget_is_said_beside_generate_and_nothing_is_sent(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
-    studio.update_settings(daily_budget=0.5)
-    studio.engine.settings = studio.settings
+    studio.update_settings(daily_budget=0.5)  # taken in at once: no restart
     compose = studio.compose
     compose.video.duration.button_for(8.0).click()  # about $0.80 at the catalogue's price
     compose.prompt.set_text("A long tracking shot through a night market")
@@ -247,14 +246,14 @@ def test_run_shows_the_window_and_closing_stops_engine_client_and_sandbox(
     run = asyncio.ensure_future(studio.run())
     qtbot.waitUntil(lambda: studio.window.isVisible(), timeout=5000)
     qtbot.waitUntil(studio.started.is_set, timeout=60_000)
-    sandbox = studio.backend.sandbox
+    sandbox = studio.session.backend.sandbox
     assert sandbox is not None and sandbox.returncode is None
     assert studio.window.banner.isVisible()
     studio.window.close()
     qtbot.waitUntil(run.done, timeout=30_000)
     assert run.result() == 0
     assert sandbox.returncode is not None  # the subprocess is gone
-    assert studio.engine is None and studio.backend is None and studio.journal is None
+    assert studio.session is None
 
 
 def test_copy_request_json_is_the_request_as_sent(qtbot, studio: Studio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -272,7 +271,7 @@ def test_copy_request_json_is_the_request_as_sent(qtbot, studio: Studio, tmp_pat
     copied = json.loads(QGuiApplication.clipboard().text())
     sent = [t for t in sandbox_requests(studio, "videoInference") if t["taskUUID"] == job.task_uuid]
     assert copied["inputs"]["frameImages"] == sent[0]["inputs"]["frameImages"]  # the real imageUUID
-    assert studio.backend.client._api_key not in json.dumps(copied)
+    assert studio.session.backend.client._api_key not in json.dumps(copied)
 
 
 def test_veo_job_from_the_window_sends_first_and_last_frames_a_seed_and_audio(

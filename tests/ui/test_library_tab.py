@@ -1,4 +1,4 @@
-"""The library, family, compare and spending views hosted in the window, fed by the studio."""
+"""The Library tab (library, family, spending) and Compare, fed through their view-models."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from tests.ui.jobfactory import make_job
 
 
 def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
-    window, host = studio.window, studio.library_host
-    assert window.tabs.tabText(1) == "Library" and window.tabs.widget(1) is host.scroll
+    window, host = studio.window, studio.bindings.library_tab
+    assert window.tabs.tabText(1) == "Library" and window.tabs.widget(1) is host
     assert window.tabs.tabText(2) == "Compare"
     compose = studio.compose
     compose.video.variations.button_for(2).click()
@@ -31,15 +31,16 @@ def test_finished_jobs_reach_the_library_and_open_in_the_player(qtbot, studio: S
     assert window.player.result is job.results[1]
     assert window.player.variations.isVisible()
 
-    host.compare_results([(job.id, 0), (job.id, 1)])
-    assert window.tabs.currentWidget() is host.compare
-    assert [i.index for i in host.compare.items] == [0, 1]
+    studio.vms.library.compare([(job.id, 0), (job.id, 1)])
+    compare = studio.bindings.compare
+    assert window.tabs.currentWidget() is compare
+    assert [i.index for i in compare.items] == [0, 1]
 
     host.show_family(job.id)
     assert host.side.currentWidget() is host.lineage
     qtbot.waitUntil(lambda: host.spending.jobs_model.rowCount() == 1, timeout=5000)
     host.view.favourite_toggled.emit(job.id, True)
-    assert studio.engine.get(job.id).favourite
+    assert studio.session.get(job.id).favourite
 
 
 def test_the_library_is_built_when_its_tab_is_first_shown(  # type: ignore[no-untyped-def]
@@ -51,9 +52,9 @@ def test_the_library_is_built_when_its_tab_is_first_shown(  # type: ignore[no-un
     with Journal.in_folder(data) as journal:
         journal.insert_jobs(jobs)
     studio = make_studio(data)
-    window, host = studio.window, studio.library_host
+    window, host = studio.window, studio.bindings.library_tab
     assert window.tabs.currentIndex() == 0
     assert host.view.model.rowCount() == 0  # not built while the studio started
-    window.tabs.setCurrentWidget(host.scroll)
+    window.tabs.setCurrentWidget(host)
     assert host.view.model.rowCount() == 3
     qtbot.waitUntil(lambda: host.spending.jobs_model.rowCount() == 3, timeout=5000)

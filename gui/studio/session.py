@@ -1,0 +1,197 @@
+"""One studio session: the client, journal, library and engine, opened and closed together.
+
+The window (gui/app.py) and the command line (gui/cli.py) both open one with
+:func:`open_session`. The composition root decides what the session talks to: it opens the
+:class:`~gui.studio.backend.Backend` (starting the sandbox process, if any, itself; see
+gui/sandbox_host.py) and hands it over; the session knows only a client on a URL. Closing the
+session stops the engine, closes the client (letting go of the sandbox) and closes the
+journal, in that order.
+
+The UI talks to a session, never to the engine, the journal or the library behind it: every
+question and action it needs is a method here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gui.runware.catalog import Catalog
+from gui.studio.atomic_files import write_atomic
+from gui.studio.backend import Backend
+from gui.studio.engine import ContinueFrom, Engine
+from gui.studio.events import EngineEvents
+from gui.studio.jobs import Job, JobSpec, Lineage
+from gui.studio.journal import Journal, Spend
+from gui.studio.library import Library
+from gui.studio.settings import Settings
+
+__all__ = ["ContinueFrom", "Session", "Spend", "open_session", "reopen_needed"]
+
+# Settings whose change means another backend or another library: a new session
+_REOPEN_FIELDS = ("backend", "api_url", "library_folder")
+
+
+def reopen_needed(old: Settings, new: Settings) -> bool:
+    """True when ``new`` cannot be applied to a running session (see :meth:`Session.apply`)."""
+    return any(getattr(old, name) != getattr(new, name) for name in _REOPEN_FIELDS)
+
+
+@dataclass
+class Session:
+    """What one open studio is made of; use its methods, close it with :meth:`close`."""
+
+    backend: Backend
+    journal: Journal
+    library: Library
+    engine: Engine
+
+    # ------------------------------------------------------------------ what it is
+    @property
+    def label(self) -> str:
+        return self.backend.label
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.backend.is_sandbox
+
+    @property
+    def library_root(self) -> Path:
+        return self.library.root
+
+    @property
+    def videos_folder(self) -> Path:
+        return self.library.videos
+
+    # ------------------------------------------------------------------ settings
+    def apply(self, settings: Settings) -> None:
+        """Take in edited settings at once (budget, downloads, polling); the rest of them
+        (:func:`reopen_needed`) need a new session."""
+        self.engine.apply_settings(settings)
+
+    # ------------------------------------------------------------------ questions
+    def jobs(self) -> list[Job]:
+        return self.engine.jobs()
+
+    def get(self, job_id: str) -> Job:
+        return self.engine.get(job_id)
+
+    def search(self, text: str, limit: int = 500) -> list[str]:
+        """Ids of the jobs whose prompt matches ``text``, best first."""
+        return [job.id for job in self.engine.search(text, limit)]
+
+    def spend(self) -> Spend:
+        return self.engine.spend()
+
+    def request_of(self, job_id: str) -> dict[str, Any] | None:
+        """The request body the job was sent with, as the journal kept it."""
+        return self.engine.request_of(job_id)
+
+    async def wait(self, job_id: str) -> Job:
+        """The job once it is final."""
+        return await self.engine.wait(job_id)
+
+    def sync_with_journal(self) -> list[Job]:
+        return self.engine.sync_with_journal()
+
+    # ------------------------------------------------------------------ actions
+    async def submit(self, spec: JobSpec, lineage: Lineage | None = None) -> Job:
+        return await self.engine.submit(spec, lineage)
+
+    async def cancel(self, job_id: str) -> Job:
+        return await self.engine.cancel(job_id)
+
+    async def retry(self, job_id: str) -> Job:
+        return await self.engine.retry(job_id)
+
+    async def delete(self, job_id: str) -> None:
+        await self.engine.delete(job_id)
+
+    def set_favourite(self, job_id: str, favourite: bool) -> None:
+        self.engine.set_favourite(job_id, favourite)
+
+    async def continue_from_last_frame(self, job_id: str, index: int) -> ContinueFrom:
+        return await self.engine.continue_from_last_frame(job_id, index)
+
+    async def export(self, job_id: str, index: int, folder: Path) -> list[Path]:
+        return await self.engine.export(job_id, index, folder)
+
+    async def refresh_balance(self) -> tuple[float, str]:
+        return await self.engine.refresh_balance()
+
+    def keep_frame(self, png: bytes) -> tuple[Path, str]:
+        """A still (PNG bytes) kept in the library's frames folder: its path and sha256."""
+        sha = hashlib.sha256(png).hexdigest()
+        path = self.library.frames / f"{sha}.png"
+        if not path.exists():
+            write_atomic(path, png)
+        return path, sha
+
+    async def fetch_image(self, url: str, suffix: str) -> Path:
+        """Download an image address into the frames folder."""
+        import uuid
+
+        dest = self.library.frames / f"web-{uuid.uuid4().hex}{suffix}"
+        return Path(await self.backend.client.download(url, dest))
+
+    # ------------------------------------------------------------------ closing
+    async def close(self) -> None:
+        """Stop the engine, close the client (and the sandbox link), close the journal."""
+        try:
+            await self.engine.stop()
+        finally:
+            try:
+                await self.backend.close()
+            finally:
+                self.journal.close()
+
+
+async def open_session(
+    connect: Awaitable[Backend],
+    *,
+    data_dir: Path,
+    catalog: Catalog,
+    settings: Settings,
+    events: EngineEvents | None = None,
+) -> Session:
+    """Open the journal while ``connect`` opens the backend, then start the engine.
+
+    Whatever fails, what was opened is closed again before the error is raised."""
+    opening = asyncio.ensure_future(connect)
+    await asyncio.sleep(0)  # a sandbox boots (another process) while this thread reads
+    journal: Journal | None = None
+    try:
+        journal = Journal.in_folder(data_dir)
+        jobs = journal.load_jobs()
+    except BaseException:
+        if journal is not None:
+            journal.close()
+        await _close_when_open(opening)
+        raise
+    try:
+        backend = await opening
+    except BaseException:
+        journal.close()
+        raise
+    library = Library(data_dir)
+    engine = Engine(backend.client, journal, library, catalog, settings, events)
+    session = Session(backend=backend, journal=journal, library=library, engine=engine)
+    try:
+        await engine.start(jobs)
+    except BaseException:
+        await session.close()
+        raise
+    return session
+
+
+async def _close_when_open(opening: asyncio.Future[Backend]) -> None:
+    """Wait for a backend being opened and close it (start-up failed after it began)."""
+    try:
+        backend = await opening
+    except Exception:
+        return
+    await backend.close()
