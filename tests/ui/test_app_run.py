@@ -43,5 +43,5 @@ def test_run_keeps_start_up_objects_out_of_full_collections(  # type: ignore[no-
     finally:
         gc.unfreeze()  # the test session's objects go back to the collector
         studio.window.deleteLater()
-    assert studio.engine is None and studio.backend is None  # stopped when the window closed
+    assert studio.session is None  # stopped when the window closed
     assert frozen > before

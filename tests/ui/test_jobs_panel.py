@@ -98,7 +98,7 @@ def test_filter_buttons_and_search(qtbot) -> None:  # type: ignore[no-untyped-de
 def test_cancel_delete_and_reveal_in_the_studio(qtbot, make_studio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     studio: Studio = make_studio(processing_seconds=30)
     opened: list[str] = []
-    studio.controller.open_url = lambda url: opened.append(url.toLocalFile())
+    studio.open_url = lambda url: opened.append(url.toLocalFile())
     compose, window = studio.compose, studio.window
     compose.prompt.set_text("A glacier calving into the sea")
     compose.generate_bar.button.click()
@@ -118,7 +118,7 @@ def test_cancel_delete_and_reveal_in_the_studio(qtbot, make_studio, tmp_path: Pa
     assert "may still be billed" in window.player.empty_body.text()
 
     # a finished job: reveal opens its folder; delete asks, then removes job and files
-    studio.backend.sandbox.set_faults({"faults": []})
+    studio.session.backend.sandbox.set_faults({"faults": []})
     panel.retry_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 2, timeout=15_000)
     retry = window.jobs_model.job_at(0)
@@ -131,9 +131,9 @@ def test_cancel_delete_and_reveal_in_the_studio(qtbot, make_studio, tmp_path: Pa
     panel.confirm = lambda _parent, _text: True
     panel.delete_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.row_of(job.id) == -1, timeout=10_000)
-    assert all(j.id != job.id for j in studio.engine.jobs())
+    assert all(j.id != job.id for j in studio.session.jobs())
     window.open_library_action.trigger()
-    assert opened == [str(studio.library.root)]
+    assert opened == [str(studio.session.library_root)]
 
 
 class _PaintSpy(QObject):
