@@ -73,10 +73,6 @@ class RequestLog:
         self._file = path.open("a", encoding="utf-8")
         self.count = 0
 
-    def add_secret(self, secret: str) -> None:
-        if secret and secret not in self.secrets:
-            self.secrets = sorted([*self.secrets, secret], key=len, reverse=True)
-
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)

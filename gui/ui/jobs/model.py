@@ -140,10 +140,6 @@ class JobListModel(QAbstractListModel):
             progress=self._progress.get(job.id),
         )
 
-    @property
-    def running_ids(self) -> frozenset[str]:
-        return frozenset(self._running)
-
     # ------------------------------------------------------------------ feeding
     def set_jobs(self, jobs: list[Job], *, resumed: set[str] | None = None) -> None:
         """Load a whole list (oldest first or any order: sorted by creation)."""
@@ -212,11 +208,6 @@ class JobListModel(QAbstractListModel):
         if shown is not None and int(shown * 100) == int(progress * 100):
             return  # the row shows whole percents; a repaint per 64 KB chunk showed nothing new
         self._changed(job_id, [JobRole.PROGRESS, JobRole.STATE_TEXT])
-
-    def mark_resumed(self, job_ids: set[str]) -> None:
-        for job_id in job_ids & set(self._position):
-            self._resumed.add(job_id)
-            self._changed(job_id, [JobRole.RESUMED])
 
     def thumbnail_loaded(self, path: str) -> None:
         """A thumbnail finished decoding: repaint the row that shows it."""
