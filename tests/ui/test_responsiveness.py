@@ -29,7 +29,9 @@ def test_twenty_jobs_longest_stall_is_reported(
     meter.start()
     started = time.perf_counter()
     for n in range(JOBS):
-        studio.vms.compose.generate(spec.model_copy(update={"prompt": f"{spec.prompt}, take {n + 1}"}))
+        studio.vms.compose.generate(
+            spec.model_copy(update={"prompt": f"{spec.prompt}, take {n + 1}"})
+        )
         qtbot.waitUntil(lambda n=n: window.jobs_model.rowCount() == n + 1, timeout=15_000)
     jobs = [window.jobs_model.job_at(r) for r in range(JOBS)]
     qtbot.waitUntil(lambda: all(j is not None and j.state.is_final for j in jobs), timeout=240_000)
