@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from gui.runware.catalog import Catalog
+from gui.runware.catalog import Catalog, ModelSpec
 from gui.runware.client import RunwareClient
+from gui.studio.adapt import adapt_spec, closest_live
 from gui.studio.downloads import Downloader
 from gui.studio.errors import BudgetExceeded, NothingToRemix, SpecRejected
 from gui.studio.events import EngineEvents
@@ -152,7 +153,6 @@ class Engine:
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.downloader.close()
 
-    # ------------------------------------------------------------------ reading
     def apply_settings(self, settings: Settings) -> None:
         """Take in edited settings at once: the budget (read at each submit), the download
         limit, the poll pacing and batching. Backend, URL and library need a new engine."""
@@ -164,11 +164,12 @@ class Engine:
         self.client.batch_polls = settings.batch_polls
         self._announce_spend()  # the budget beside today's spend
 
-    def jobs(self) -> list[Job]:
+    # ------------------------------------------------------------------ reading
     def request_of(self, job_id: str) -> dict[str, Any] | None:
         """The request body the job was sent with, as the journal kept it."""
         return self.journal.request_of(job_id)
 
+    def jobs(self) -> list[Job]:
         """Every job, oldest first (the engine's own objects: read, do not change)."""
         return list(self.book)
 
@@ -285,6 +286,19 @@ class Engine:
         """The same spec again as a new job with a new taskUUID (lineage kind ``retry``)."""
         old = self.book.get(job_id)
         return await self.submit(old.spec, Lineage(parent_job_id=old.id, kind="retry"))
+
+    def alternative(self, job_id: str) -> ModelSpec | None:
+        """For a job Runware refused because its model has gone: the closest live model."""
+        job = self.book.get(job_id)
+        if job.error_code != "modelUnavailable":
+            return None
+        return closest_live(self.catalog, job.spec)
+
+    async def retry_with(self, job_id: str, air: str) -> Job:
+        """The job's settings on another model (what it cannot take is adapted), as a retry."""
+        old = self.book.get(job_id)
+        adapted = adapt_spec(old.spec, self.catalog[air])
+        return await self.submit(adapted.spec, Lineage(parent_job_id=old.id, kind="retry"))
 
     async def remix(
         self,

@@ -63,7 +63,7 @@ class JobSpec(BaseModel):
     video_id: str | None = None  # remix / extend source (outputs.videoId of an earlier result)
     seed: int | None = None
     negative_prompt: str | None = None
-    provider_settings: dict[str, dict[str, bool | int | str]] = Field(default_factory=dict)
+    provider_settings: dict[str, dict[str, bool | int | float | str]] = Field(default_factory=dict)
     safety_mode: Literal["none", "fast", "full"] | None = None
     ttl: int | None = None
     webhook_url: str | None = None

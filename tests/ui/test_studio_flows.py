@@ -279,9 +279,14 @@ def test_veo_job_from_the_window_sends_first_and_last_frames_a_seed_and_audio(
 ) -> None:  # type: ignore[no-untyped-def]
     from gui.runware.catalog import default_catalog
 
-    veo = next(m for m in default_catalog() if m.accepts_frame("last") and m.accepts_seed)
+    veo = next(m for m in default_catalog() if m.name == "Veo 3.1 Fast")
     compose = studio.compose
-    compose.model_box.setCurrentIndex(compose.model_box.findData(veo.air))
+    activate(qtbot, studio)
+    picker = compose.model_box
+    QTest.mouseClick(picker, Qt.MouseButton.LeftButton, pos=picker.rect().center())
+    qtbot.waitUntil(picker.popup.isVisible)
+    QTest.keyClicks(picker.popup.filter_edit, veo.air)
+    QTest.keyClick(picker.popup.filter_edit, Qt.Key.Key_Return)
     assert compose.current_model().air == veo.air
     assert "last" in compose.zones and compose.zones["last"].isVisibleTo(compose)
     compose.video.duration.button_for(4.0).click()
@@ -297,7 +302,9 @@ def test_veo_job_from_the_window_sends_first_and_last_frames_a_seed_and_audio(
     audio = next(s for s in veo.provider_settings if not s.fixed)
     switch = compose.options.setting_widgets[(audio.provider, audio.name)]
     switch.setChecked(True)
-    assert compose.generate_bar.button.text().endswith("price unknown")  # never a guess
+    priced = veo.price(width=1280, height=720, duration=4, audio=True)
+    label = compose.generate_bar.button.text()
+    assert label.endswith("price unknown") if priced is None else f"{priced:.2f}" in label
 
     job = type_prompt_and_generate(qtbot, studio, "A valley from dawn to dusk, one long take")
     wait_ready(qtbot, job)
@@ -306,5 +313,9 @@ def test_veo_job_from_the_window_sends_first_and_last_frames_a_seed_and_audio(
     assert request["model"] == veo.air and request["seed"] == 4242
     assert [f["frame"] for f in request["inputs"]["frameImages"]] == ["first", "last"]
     assert "videoId" not in request["inputs"]
+    # the page: "Provide exactly one of: inputs.frameImages or width/height"; the size picked
+    # (1280x720) goes out as the resolution the model takes, and the frames were fitted to it
+    assert "width" not in request and "height" not in request
+    assert request["resolution"] == "720p"
     assert request["providerSettings"] == {audio.provider: {audio.name: True}}
     assert not studio.window.details.remix_button.isEnabled()  # Veo takes no videoId

@@ -67,6 +67,8 @@ class ComposePanel(ComposeView):
         super().__init__(catalog, preset_store or MemoryPresetStore(), cache_dir, parent)
         self._remix: RemixSource | None = None
         self._loading = 0
+        self._real_backend = False  # the sandbox until the wiring says otherwise
+        self._confirmed_ended: JobSpec | None = None
         self._connect()
         self._apply(ComposeValues.defaults(self._model))
 
@@ -176,13 +178,36 @@ class ComposePanel(ComposeView):
         return self._tasks.wait(msecs)
 
     # ------------------------------------------------------------------ user actions
+    def set_real_backend(self, real: bool) -> None:
+        """Whether Generate spends real money with Runware (not the offline sandbox)."""
+        self._real_backend = real
+
     def _on_generate_clicked(self) -> None:
         spec, problems = self._evaluate()
-        if spec is not None:
+        if spec is not None and self._confirm_ended_model(spec):
             self.generate_requested.emit(spec)
             return
+        if spec is not None:
+            return  # waiting for the second press
         self.generate_bar.show_state(self._price(), problems)
         self._focus_problem(problems[0] if problems else None)
+
+    def _confirm_ended_model(self, spec: JobSpec) -> bool:
+        """With a real key, a model Runware has ended is sent only on a second Generate: the
+        first one says why it will most likely be refused."""
+        model = self._catalog[spec.model]
+        if model.is_live() or not self._real_backend:
+            return True
+        if self._confirmed_ended == spec:
+            self._confirmed_ended = None
+            return True
+        self._confirmed_ended = spec
+        when = f" on {model.deactivated_on:%d %B %Y}" if model.deactivated_on else ""
+        self.generate_bar.warn(
+            f"Runware deactivated {model.name}{when}: the request will most likely be refused. "
+            "Press Generate again to send it anyway, or choose another model."
+        )
+        return False
 
     def _on_model_chosen(self, index: int) -> None:
         air = self.model_box.itemData(index) if index >= 0 else None

@@ -54,6 +54,12 @@ class GenerateBar(QWidget):
         self.reason.setToolTip("\n".join(p.message for p in problems[1:]) if problems else "")
         self.reason.setVisible(bool(problems))
 
+    def warn(self, text: str) -> None:
+        """A warning under the button that does not stop it (e.g. "press again to confirm")."""
+        self.reason.setText(text)
+        self.reason.setToolTip(text)
+        self.reason.setVisible(True)
+
     def set_budget(self, text: str | None) -> None:
         self.budget.setText(text or "")
         self.budget.setVisible(bool(text))
