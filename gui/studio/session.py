@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gui.runware.catalog import Catalog
+from gui.runware.catalog import Catalog, ModelSpec
 from gui.studio.atomic_files import write_atomic
 from gui.studio.backend import Backend
 from gui.studio.engine import ContinueFrom, Engine
@@ -107,6 +107,13 @@ class Session:
 
     async def retry(self, job_id: str) -> Job:
         return await self.engine.retry(job_id)
+
+    def alternative(self, job_id: str) -> ModelSpec | None:
+        """The closest live model for a job Runware refused because its model has gone."""
+        return self.engine.alternative(job_id)
+
+    async def retry_with(self, job_id: str, air: str) -> Job:
+        return await self.engine.retry_with(job_id, air)
 
     async def delete(self, job_id: str) -> None:
         await self.engine.delete(job_id)

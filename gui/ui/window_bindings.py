@@ -81,6 +81,7 @@ class WindowBindings(QObject):
         panel.image_url_dropped.connect(vm.fetch_image)
         bind(vm, "budget_message", panel.set_budget_state)
         bind(vm, "prompt_history", panel.set_prompt_history)
+        bind(vm, "real_backend", panel.set_real_backend)
         vm.frame_image_set.connect(panel.set_frame_image)
         vm.frame_fetch_failed.connect(panel.frame_fetch_failed)
         vm.remix_started.connect(panel.start_remix)
@@ -98,6 +99,8 @@ class WindowBindings(QObject):
         panel.play_requested.connect(self._play_job)
         panel.cancel_requested.connect(vm.cancel)
         panel.retry_requested.connect(vm.retry)
+        panel.alternative = vm.alternative
+        panel.retry_with_requested.connect(vm.retry_with)
         panel.remix_requested.connect(self._remix_job_id)
         panel.reveal_requested.connect(vm.reveal_id)
         panel.delete_requested.connect(vm.delete)

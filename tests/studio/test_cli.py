@@ -127,7 +127,7 @@ def test_a_failed_job_exits_1(sandbox: Any, tmp_path: Path) -> None:
     [
         (["--size", "640x480"], "Sora 2 makes 1280×720 or 720×1280, not 640×480."),
         (["--duration", "5"], "makes videos of 4, 8, 12, 16 or 20 seconds, not 5"),
-        (["--model", "dall-e"], "Unknown model 'dall-e'; known models: Sora 2"),
+        (["--model", "dall-e"], "No model matches 'dall-e'; the models are Sora 2"),
         (["--seed", "7"], "Sora 2 does not take a seed"),
         (["--results", "9"], "makes 1 to 4 videos per request"),
         (["--size", "big"], "--size must look like 1280x720"),

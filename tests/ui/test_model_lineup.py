@@ -51,13 +51,17 @@ def test_every_model_makes_a_job_whose_request_the_sdk_accepts(  # type: ignore[
         QTest.mouseClick(compose.video.duration.button_for(shortest), Qt.MouseButton.LeftButton)
         if model.needs_frame:
             assert drop_files(compose.zones["first"], [image])
-            qtbot.waitUntil(lambda: compose.zones["first"].frame_input() is not None, timeout=10_000)
+            qtbot.waitUntil(
+                lambda: compose.zones["first"].frame_input() is not None, timeout=10_000
+            )
         compose.focus_prompt()
         compose.prompt.edit.selectAll()
         QTest.keyClicks(compose.prompt.edit, f"A lighthouse at dusk, by {model.name}")
         before = studio.window.jobs_model.rowCount()
         QTest.keyClick(compose.prompt.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda b=before: studio.window.jobs_model.rowCount() == b + 1, timeout=15_000)
+        qtbot.waitUntil(
+            lambda b=before: studio.window.jobs_model.rowCount() == b + 1, timeout=15_000
+        )
         job = studio.window.jobs_model.job_at(0)
         assert job is not None and job.spec.model == model.air
         jobs[model.air] = job

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.runware.catalog import Catalog
+from gui.runware.catalog import Catalog, ModelSpec
 from gui.studio.jobs import Job, JobState
 from gui.ui.actions import panel_action
 from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
@@ -101,6 +101,7 @@ class JobsPanel(QWidget):
     play_requested = Signal(str)
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
+    retry_with_requested = Signal(str, str)  # job id, the AIR of the model to try instead
     remix_requested = Signal(str)
     reveal_requested = Signal(str)
     delete_requested = Signal(str)  # already confirmed by the user
@@ -115,6 +116,9 @@ class JobsPanel(QWidget):
         self._catalog = catalog
         self.confirm: Confirm = confirm_with_dialog  # replaceable, e.g. by tests
         self.sent_request: Callable[[str], dict[str, Any] | None] | None = None  # job id → request
+        # job id → the live model to try instead, for a job whose model Runware no longer offers
+        self.alternative: Callable[[str], ModelSpec | None] | None = None
+        self._alternative_air: str | None = None
         self.thumbnails = ThumbnailCache(THUMB_SIZE * 2, parent=self)
         self.thumbnails.loaded.connect(model.thumbnail_loaded)
         self.proxy = JobFilterProxy(self)
@@ -269,6 +273,16 @@ class JobsPanel(QWidget):
         self.play_action.setEnabled(bool(job and job.ready_results))
         self.cancel_action.setEnabled(state in RUNNING_STATES)
         self.retry_action.setEnabled(bool(state and state.is_final))
+        other = self.alternative(job.id) if job and self.alternative else None
+        self._alternative_air = other.air if other else None
+        self.retry_action.setText(f"Try with {other.name}" if other else "Retry")
+        self.retry_action.setIconText(f"Try {other.name}" if other else "Retry")
+        self.retry_action.setToolTip(
+            f"Runware no longer offers {model.name if model else 'this model'}: make the same "
+            f"job with {other.name}"
+            if other
+            else "Send the same request again as a new job"
+        )
         self.remix_action.setEnabled(
             state is JobState.READY and has_video_id and bool(model and model.accepts_video_id)
         )
@@ -309,8 +323,13 @@ class JobsPanel(QWidget):
             self._emit_for_current(self.cancel_requested)
 
     def _on_retry(self) -> None:
-        if self.retry_action.isEnabled():
-            self._emit_for_current(self.retry_requested)
+        job = self.current_job()
+        if not self.retry_action.isEnabled() or job is None:
+            return
+        if self._alternative_air is not None:
+            self.retry_with_requested.emit(job.id, self._alternative_air)
+        else:
+            self.retry_requested.emit(job.id)
 
     def _on_remix(self) -> None:
         if self.remix_action.isEnabled():

@@ -29,6 +29,7 @@ class ComposeViewModel(QObject):
 
     budget_message_changed = Signal(object)  # str | None
     prompt_history_changed = Signal(list)
+    real_backend_changed = Signal(bool)
     frame_image_set = Signal(str, str)  # path, "first" | "last"
     frame_fetch_failed = Signal(str, str)  # frame, message
     remix_started = Signal(str, str, str, str)  # video id, prompt, model AIR, source label
@@ -38,6 +39,7 @@ class ComposeViewModel(QObject):
 
     budget_message = Property[str | None](None)
     prompt_history = Property[list[str]]([])
+    real_backend = Property[bool](False)  # Generate spends money with Runware (not the sandbox)
 
     def __init__(self, link: StudioLink, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +47,11 @@ class ComposeViewModel(QObject):
         self._remix: Lineage | None = None
         self._frame_sources: dict[str, Lineage] = {}
         link.opened.connect(self._refresh_prompt_history)
+        link.opened.connect(self._on_opened)
         link.bridge.spend_changed.connect(self._on_spend_changed)
+
+    def _on_opened(self) -> None:
+        self.real_backend = not self.link.session.is_sandbox
 
     # ------------------------------------------------------------------ generating
     def generate(self, spec: JobSpec) -> None:

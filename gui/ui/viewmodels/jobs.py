@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from gui.runware.catalog import ModelSpec
 from gui.studio.jobs import Job, Result
 from gui.ui.jobs.model import JobListModel
 from gui.ui.viewmodels.studio_link import StudioLink, StudioNotReady
@@ -85,6 +86,17 @@ class JobsViewModel(QObject):
     def retry(self, job_id: str) -> None:
         self._select_next_added = True
         self.link.run("Retry", lambda s: s.retry(job_id))
+
+    def alternative(self, job_id: str) -> ModelSpec | None:
+        """For a job refused because Runware no longer offers its model: the closest live one."""
+        try:
+            return self.link.session.alternative(job_id)
+        except StudioNotReady:
+            return None
+
+    def retry_with(self, job_id: str, air: str) -> None:
+        self._select_next_added = True
+        self.link.run("Retry", lambda s: s.retry_with(job_id, air))
 
     def delete(self, job_id: str) -> None:
         self.deleting.emit(job_id)
