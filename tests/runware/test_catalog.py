@@ -86,8 +86,10 @@ def test_prompt_limits(model: ModelSpec) -> None:
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.name)
 def test_durations(model: ModelSpec) -> None:
+    offered = model.offered_durations()
     for d in model.durations:
-        assert codes(request(model, duration=d)) == set()
+        # a duration the page ties to another input (Veo's 7 s needs inputs.video) is refused
+        assert (codes(request(model, duration=d)) == set()) == (d in offered)
     for bad in (min(model.durations) - 1, max(model.durations) + 1, 5.5):
         problems = CATALOG.check_request(request(model, duration=bad))
         (p,) = [p for p in problems if p.code == "unsupportedDuration"]
@@ -95,7 +97,7 @@ def test_durations(model: ModelSpec) -> None:
 
 
 def test_sora_2_sizes_say_which_model_makes_them() -> None:
-    sora = CATALOG.default
+    sora = CATALOG.find("Sora 2")
     (p,) = CATALOG.check_request(request(sora, width=1920, height=1080))
     assert p.code == "unsupportedDimensions"
     assert p.message.startswith("Sora 2 makes 1280×720 or 720×1280; 1920×1080 needs Sora 2 Pro")
@@ -216,9 +218,18 @@ def test_prices(name: str, size: tuple[int, int], duration: int, count: int, pri
 
 
 def test_unknown_price_is_none_not_a_guess() -> None:
+    """The Veo 3.1 Fast page prices 1080p and 4K 8 s, nothing at 720p or 4K at other lengths."""
     veo = next(m for m in MODELS if m.name == "Veo 3.1 Fast")
-    assert not veo.price_known
     assert veo.price(width=1280, height=720, duration=8) is None
+    assert veo.price(width=3840, height=2160, duration=4) is None
+    assert veo.price(width=1920, height=1080, duration=8) == Decimal("0.80")
+    assert veo.price(width=1920, height=1080, duration=8, audio=True) == Decimal("1.20")
+    assert veo.price(width=3840, height=2160, duration=8) == Decimal("2.40")
+    assert veo.price(width=3840, height=2160, duration=8, audio=True) == Decimal("2.80")
+    assert veo.price(width=1080, height=1920, duration=4, number_results=2) == Decimal("0.80")
+    unpublished = next(m for m in MODELS if m.name == "Veo 3.1")
+    assert not unpublished.price_known
+    assert unpublished.price(width=1920, height=1080, duration=8) is None
 
 
 def test_a_broken_model_file_is_named(tmp_path: Path) -> None:
