@@ -221,7 +221,14 @@ class Catalog:
         # The model's words beat pydantic's for the same parameter ("1 to 4 videos").
         shape = self._check_shape(raw, model, strict)
         typed = {p.parameter for p in shape if p.message.startswith(f"{p.parameter} must be ")}
-        rules = [p for p in self._check_model_rules(raw, model, strict) if p.parameter not in typed]
+        shaped = {p.parameter for p in shape}
+        rules = [
+            p
+            for p in self._check_model_rules(raw, model, strict)
+            if p.parameter not in typed
+            # present but malformed (an empty list) is the shape's to say, not "missing"
+            and not (p.code == "missingParameter" and p.parameter in shaped)
+        ]
         ruled = {p.parameter for p in rules}
         problems.extend(p for p in shape if p.parameter in typed or p.parameter not in ruled)
         problems.extend(rules)
@@ -252,7 +259,11 @@ class Catalog:
                 if wire_type is not None and not union:
                     problems.append(
                         Problem(
-                            code=_PYDANTIC_CODES.get(parameter, "invalidParameter"),
+                            # a wrong type is not an unsupported duration: only the prompt,
+                            # model and taskUUID have codes of their own for any bad value
+                            code=_PYDANTIC_CODES.get(parameter, "invalidParameter")
+                            if parameter != "duration"
+                            else "invalidParameter",
                             parameter=parameter,
                             type=wire_type,
                             message=f"{parameter} must be {_article(wire_type)} {wire_type}, "
