@@ -18,21 +18,19 @@ from pathlib import Path
 
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.runware.errors import InputFileError
-from gui.runware.images import check_image
+from gui.runware.images import check_image, frame_rules, source_rules
 from gui.sandbox_host import open_studio_backend
 from gui.studio.errors import BudgetExceeded, SpecRejected, StudioError
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Result
 from gui.studio.journal import Journal
-from gui.studio.sending import frame_rules
 from gui.studio.session import Session, open_session
 from gui.studio.settings import SecretStore, Settings, SettingsStore
 from gui.studio.spending import job_cost
-from gui.studio.video_stills import source_rules
 
 __all__ = ["COMMANDS", "main", "run", "unknown_command"]
 
-COMMANDS = ("generate", "jobs", "resume", "models")
+COMMANDS = ("generate", "jobs", "resume", "models", "board")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -86,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--limit", type=int, default=50)
     sub.add_parser("resume", parents=[common, net], help="finish the jobs a run left unfinished")
     sub.add_parser("models", help="list the models, their sizes, durations and prices")
+    sub.add_parser("board", help="storyboards: board generate FILE, board export FILE OUT.mp4")
     return p
 
 
@@ -296,6 +295,10 @@ def unknown_command(word: str) -> int:
 
 def run(argv: list[str]) -> int:
     """Run one command; returns the exit status."""
+    if argv[:1] == ["board"]:  # storyboards: their own module (gui/board_cli.py)
+        from gui.board_cli import run as run_board
+
+        return run_board(argv[1:])
     try:
         args = _parser().parse_args(argv)
         if args.command == "models":

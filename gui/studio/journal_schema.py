@@ -98,6 +98,38 @@ CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt ON jobs BEGIN
 END;
 """
 
+# v3: storyboards (gui/studio/board_store.py). A board's shots in order, and every take a shot
+# produced: a take row is written before its job is submitted (job_id NULL until the engine
+# holds the job), so a crash between the two is found again by the take's spec, never re-sent.
+_V3 = """
+CREATE TABLE boards (
+    id            TEXT PRIMARY KEY,
+    path          TEXT,
+    name          TEXT NOT NULL,
+    document_json TEXT NOT NULL,
+    updated_at    REAL NOT NULL
+);
+CREATE TABLE board_shots (
+    board_id  TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    shot_id   TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    shot_json TEXT NOT NULL,
+    PRIMARY KEY (board_id, shot_id)
+);
+CREATE TABLE board_takes (
+    id          TEXT PRIMARY KEY,
+    board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    shot_id     TEXT NOT NULL,
+    job_id      TEXT,
+    result_idx  INTEGER NOT NULL DEFAULT 0,
+    spec_json   TEXT NOT NULL,
+    chosen      INTEGER NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX board_takes_shot ON board_takes(board_id, shot_id);
+CREATE INDEX board_takes_job ON board_takes(job_id);
+"""
+
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def step(conn: sqlite3.Connection) -> None:
@@ -122,7 +154,11 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _script(_V2)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(_V1),
+    _script(_V2),
+    _script(_V3),
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,249 @@
+"""Boards, their shots and every take, in the journal (schema v3, gui/studio/journal_schema.py).
+
+The store has its own connection to the journal's file (WAL, ``synchronous=FULL``, like the
+journal's), so it adds no work to the journal's own writer. Each method is one transaction and
+returns once its change is on disk.
+
+A take is written *before* its job is submitted, with the spec it will send and no job id; the
+id is filled in once the engine holds the job. A take found later without a job id was cut short
+by a crash: :meth:`BoardStore.adopt` ties it to the journal's job with the same spec (the engine
+then finishes that job with its own taskUUID), or, if none was written, the take is sent afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gui.studio.jobs import Job, JobSpec
+from gui.studio.journal_schema import migrate
+
+__all__ = ["BoardStore", "StoredTake", "spec_key"]
+
+
+def spec_key(spec: JobSpec) -> str:
+    """A spec as canonical JSON: equal specs, equal keys."""
+    return json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class StoredTake:
+    id: str
+    board_id: str
+    shot_id: str
+    job_id: str | None  # None: written, its job perhaps not (a crash came between)
+    result: int
+    spec_json: str
+    chosen: bool
+    created_at: float
+
+
+_TAKE_COLUMNS = "id, board_id, shot_id, job_id, result_idx, spec_json, chosen, created_at"
+
+
+def _take(row: tuple[Any, ...]) -> StoredTake:
+    return StoredTake(
+        id=row[0],
+        board_id=row[1],
+        shot_id=row[2],
+        job_id=row[3],
+        result=int(row[4]),
+        spec_json=row[5],
+        chosen=bool(row[6]),
+        created_at=float(row[7]),
+    )
+
+
+class BoardStore:
+    """Boards and takes in the journal at ``path`` (``DATA_DIR/journal.sqlite3``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        migrate(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> BoardStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ boards and shots
+    def save_board(
+        self,
+        board_id: str,
+        name: str,
+        document: dict[str, Any],
+        path: Path | None,
+        shots: Iterable[tuple[str, dict[str, Any]]],
+    ) -> None:
+        """The board as it is now, with its shots in order (shots no longer in it are
+        forgotten; their takes stay, as jobs in the library)."""
+        shots = list(shots)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO boards (id, path, name, document_json, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET path = excluded.path, "
+                "name = excluded.name, document_json = excluded.document_json, "
+                "updated_at = excluded.updated_at",
+                (
+                    board_id,
+                    None if path is None else str(path),
+                    name,
+                    json.dumps(document, sort_keys=True),
+                    time.time(),
+                ),
+            )
+            db.execute("DELETE FROM board_shots WHERE board_id = ?", (board_id,))
+            db.executemany(
+                "INSERT INTO board_shots (board_id, shot_id, position, shot_json) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (board_id, shot_id, position, json.dumps(shot, sort_keys=True))
+                    for position, (shot_id, shot) in enumerate(shots)
+                ],
+            )
+
+    def boards(self) -> list[tuple[str, str, str | None]]:
+        """(id, name, path) of every board, most recently changed first."""
+        rows = self._db.execute("SELECT id, name, path FROM boards ORDER BY updated_at DESC")
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def document(self, board_id: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT document_json FROM boards WHERE id = ?", (board_id,)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def shot_ids(self, board_id: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT shot_id FROM board_shots WHERE board_id = ? ORDER BY position", (board_id,)
+        )
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ takes
+    def plan_take(self, board_id: str, shot_id: str, spec: JobSpec) -> StoredTake:
+        """Write a take before its job is submitted."""
+        take = StoredTake(
+            id=uuid.uuid4().hex,
+            board_id=board_id,
+            shot_id=shot_id,
+            job_id=None,
+            result=0,
+            spec_json=spec_key(spec),
+            chosen=False,
+            created_at=time.time(),
+        )
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO board_takes ({_TAKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    take.id,
+                    board_id,
+                    shot_id,
+                    None,
+                    0,
+                    take.spec_json,
+                    0,
+                    take.created_at,
+                ),
+            )
+        return take
+
+    def set_job(self, take_id: str, job_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE board_takes SET job_id = ? WHERE id = ?", (job_id, take_id))
+
+    def add_take(self, board_id: str, shot_id: str, job_id: str, result: int = 0) -> StoredTake:
+        """A take made elsewhere (a result of the library's) for this shot."""
+        take = StoredTake(
+            id=uuid.uuid4().hex,
+            board_id=board_id,
+            shot_id=shot_id,
+            job_id=job_id,
+            result=result,
+            spec_json="",
+            chosen=False,
+            created_at=time.time(),
+        )
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO board_takes ({_TAKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (take.id, board_id, shot_id, job_id, result, "", 0, take.created_at),
+            )
+        return take
+
+    def forget_take(self, take_id: str) -> None:
+        """A planned take whose job was never made (refused before anything was sent)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM board_takes WHERE id = ? AND job_id IS NULL", (take_id,))
+
+    def takes(self, board_id: str, shot_id: str | None = None) -> list[StoredTake]:
+        """Every take of the board (or of one shot), oldest first."""
+        sql = f"SELECT {_TAKE_COLUMNS} FROM board_takes WHERE board_id = ?"
+        args: tuple[str, ...] = (board_id,)
+        if shot_id is not None:
+            sql, args = sql + " AND shot_id = ?", (board_id, shot_id)
+        return [_take(r) for r in self._db.execute(sql + " ORDER BY created_at, rowid", args)]
+
+    def chosen(self, board_id: str, shot_id: str) -> StoredTake | None:
+        row = self._db.execute(
+            f"SELECT {_TAKE_COLUMNS} FROM board_takes "
+            "WHERE board_id = ? AND shot_id = ? AND chosen = 1",
+            (board_id, shot_id),
+        ).fetchone()
+        return None if row is None else _take(row)
+
+    def choose(self, take_id: str, result: int | None = None) -> None:
+        """Make this take (and result) the one in the film; its shot's other takes stay."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT board_id, shot_id FROM board_takes WHERE id = ?", (take_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(take_id)
+            db.execute("UPDATE board_takes SET chosen = 0 WHERE board_id = ? AND shot_id = ?", row)
+            db.execute("UPDATE board_takes SET chosen = 1 WHERE id = ?", (take_id,))
+            if result is not None:
+                db.execute("UPDATE board_takes SET result_idx = ? WHERE id = ?", (result, take_id))
+
+    def adopt(self, take: StoredTake, jobs: Iterable[Job]) -> str | None:
+        """For a take written without a job id: the journal's job with its spec, made after it
+        and not already another take's, is its job (recorded and returned); None if there is
+        none (the crash came before the job was written)."""
+        claimed = {
+            r[0]
+            for r in self._db.execute("SELECT job_id FROM board_takes WHERE job_id IS NOT NULL")
+        }
+        for job in jobs:
+            if (
+                job.id not in claimed
+                and job.created_at >= take.created_at - 1.0
+                and spec_key(job.spec) == take.spec_json
+            ):
+                self.set_job(take.id, job.id)
+                return job.id
+        return None
