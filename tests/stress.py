@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTCOME = re.compile(r"^(FAILED|ERROR) (\S+)")
-SUMMARY = re.compile(r"^=+ .*\b(passed|failed|error)\b.* in [\d.]+s")
+SUMMARY = re.compile(r"^=*\s*\d+ (passed|failed|errors?|skipped)\b.* in [\d.]+s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,9 +13,9 @@ from gui.ui.player.media_safety import stop_later, unload_later
 from tests.ui.clips import write_clip
 
 ROOT = Path(__file__).resolve().parents[2]
-DIRECT_CALL = re.compile(
+DIRECT_CALL = re.compile(  # QMediaPlayer's own slots: play()/pause()/stop() take no argument
     r"\b(player|media|_player|preview_player)\."
-    r"(play|pause|stop|setPosition|setSource|setPlaybackRate)\b"
+    r"((play|pause|stop)\(\)|(play|pause|stop)\b(?!\()|(setPosition|setSource|setPlaybackRate)\b)"
 )
 
 
