@@ -344,11 +344,11 @@ def check_board(board: Board, catalog: Catalog) -> None:
                 "from the last frame of the shot before. Choose another model or another link."
             )
         if shot.link == "extend" and not model.accepts_video_id:
+            able = [m.name for m in catalog.live() if m.accepts_video_id]
+            choice = f"a model that can ({', '.join(able)})" if able else "another link"
             raise BoardError(
-                f"{where}: {model.name} cannot extend a video (it takes no videoId). Choose a "
-                "model that can, such as "
-                + ", ".join(m.name for m in catalog.live() if m.accepts_video_id)
-                + ", or another link."
+                f"{where}: {model.name} cannot extend a video (it takes no videoId). "
+                f"Choose {choice}."
             )
         if shot.link == "image" and not model.accepts_frame("first"):
             raise BoardError(f"{where}: {model.name} does not take a first-frame image.")
