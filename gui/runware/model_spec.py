@@ -229,7 +229,7 @@ class ModelSpec(_Data):
 
     def nearest_size(self, width: int | None, height: int | None) -> Size:
         """The size itself when the model makes it, else the one nearest its shape and area."""
-        if not width or not height:
+        if not width or not height or width <= 0 or height <= 0:
             return self.default_size
         same = self.size(width, height)
         if same is not None:

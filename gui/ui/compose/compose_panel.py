@@ -11,11 +11,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from gui.runware.catalog import Catalog, ModelSpec, Problem
+from gui.runware.images import frame_rules
 from gui.studio.jobs import JobSpec
 from gui.ui.compose.compose_values import ComposeValues, RemixSource, build_request
 from gui.ui.compose.compose_view import ComposeView
 from gui.ui.compose.form_rules import ModelFields, PriceLabel, price_label
-from gui.ui.compose.frame_files import frame_rules
 from gui.ui.compose.presets import MemoryPresetStore, PresetStore
 from gui.ui.compose.remix_banner import REMIX_NOTE
 
@@ -221,12 +221,29 @@ class ComposePanel(ComposeView):
             notes.append(f"Remix left: {model.name} cannot remix a video.")
         for frame in before.frames.keys() - after.frames.keys():
             notes.append(f"The {frame} frame image was removed: {model.name} takes none.")
+        if (before.width, before.height) != (after.width, after.height) and before.width:
+            notes.append(
+                f"Size {before.width}×{before.height} → {after.width}×{after.height}: "
+                f"{model.name} does not make {before.width}×{before.height}."
+            )
+        if before.duration != after.duration:
+            notes.append(
+                f"Length {before.duration:g} s → {after.duration:g} s: {model.name} makes "
+                f"{', '.join(f'{d:g}' for d in model.offered_durations())} s."
+            )
+        if before.number_results != after.number_results:
+            notes.append(
+                f"{before.number_results} videos → {after.number_results}: {model.name} makes "
+                f"up to {model.number_results.max} per request."
+            )
+        if before.seed is not None and after.seed is None:
+            notes.append(f"The seed was dropped: {model.name} takes none.")
         self._apply(after)
         self._show_note(" ".join(notes) or None)
 
     # ------------------------------------------------------------------ internals
     def _read_values(self) -> ComposeValues:
-        size = self.video.size()
+        size = self.video.chosen_size()
         safety, ttl, webhook, upload = self.advanced.values()
         shown = ModelFields.of(self._model).frames
         return ComposeValues(
@@ -235,7 +252,7 @@ class ComposePanel(ComposeView):
             width=size.width if size else None,
             height=size.height if size else None,
             duration=float(self.video.duration.value() or self._model.default_duration),
-            number_results=int(self.video.variations.value() or 1),  # type: ignore[call-overload]
+            number_results=int(self.video.variations.value() or 1),
             output_format=self.video.format_box.currentData() or self._model.output_formats[0],
             output_quality=self.video.quality_spin.value(),
             seed=self.options.seed(),
@@ -318,7 +335,7 @@ class ComposePanel(ComposeView):
         self.video.set_remixing(remixing, note)
 
     def _sync_frame_targets(self) -> None:
-        size = self.video.size() or self._model.default_size
+        size = self.video.chosen_size() or self._model.default_size
         for zone in self.zones.values():
             zone.set_target(size.width, size.height)
 
@@ -330,13 +347,13 @@ class ComposePanel(ComposeView):
         return build_request(values, self._catalog, ready, waiting)
 
     def _price(self) -> PriceLabel:
-        size = self.video.size()
+        size = self.video.chosen_size()
         return price_label(
             self._model,
             width=size.width if size else None,
             height=size.height if size else None,
             duration=float(self.video.duration.value() or self._model.default_duration),
-            number_results=int(self.video.variations.value() or 1),  # type: ignore[call-overload]
+            number_results=int(self.video.variations.value() or 1),
             remix=self._remix is not None,
             provider_settings=self._read_values().provider_settings,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from gui.runware.catalog import Catalog, ModelSpec, Problem
 from gui.studio.jobs import FrameInput, JobSpec
@@ -85,7 +85,7 @@ class ComposeValues:
         """These values for ``model``: what still fits is kept, the rest is the model's default."""
         base = ComposeValues.defaults(model)
         fields = ModelFields.of(model)
-        fits_size = model.size(self.width or 0, self.height or 0) is not None
+        nearest = model.nearest_size(self.width, self.height)
         limits = model.number_results
         quality = model.output_quality
         settings = _setting_defaults(model)
@@ -96,9 +96,9 @@ class ComposeValues:
         return replace(
             base,
             prompt=self.prompt,
-            width=self.width if fits_size else base.width,
-            height=self.height if fits_size else base.height,
-            duration=self.duration if self.duration in model.durations else base.duration,
+            width=nearest.width,
+            height=nearest.height,
+            duration=model.nearest_duration(self.duration),
             number_results=self.number_results
             if limits.min <= self.number_results <= limits.max
             else base.number_results,
@@ -246,13 +246,13 @@ def build_request(
             height=None if remix else values.height,
             duration=values.duration,
             number_results=values.number_results,
-            output_format=values.output_format,  # type: ignore[arg-type]
+            output_format=values.output_format,
             output_quality=values.output_quality,
             frames=sent_frames,
             video_id=remix.video_id if remix else None,
             seed=seed,
             provider_settings=_sent_settings(values.provider_settings, fields),
-            safety_mode=values.safety_mode if fields.safety else None,  # type: ignore[arg-type]
+            safety_mode=values.safety_mode if fields.safety else None,
             ttl=int(values.ttl) if fields.ttl and values.ttl.strip() and not ttl_message else None,
             webhook_url=urls["webhookURL"],
             upload_endpoint=urls["uploadEndpoint"],
@@ -326,7 +326,7 @@ def _type_ok(kind: str, value: object) -> bool:
     return isinstance(value, str)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

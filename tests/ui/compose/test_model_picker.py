@@ -123,3 +123,20 @@ def test_wheel_over_an_unfocused_picker_does_not_change_the_model(qtbot, panel) 
     )
     QApplication.sendEvent(picker, wheel)
     assert panel.current_model().air == before
+
+
+def test_switching_says_what_it_had_to_change(qtbot, make_panel, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """Each value the new model cannot take is replaced by its nearest, and the note says so."""
+    source = catalog.find("Sora 2 Pro")
+    target = catalog.find("Sora 2")
+    panel = make_panel(source.name)
+    panel.video.size_picker.button_for("1080×1920").click()
+    panel.video.duration.button_for(20.0).click()
+    picker = open_picker(qtbot, panel)
+    QTest.keyClicks(picker.popup.filter_edit, target.air)
+    QTest.keyClick(picker.popup.filter_edit, Qt.Key.Key_Return)
+    values = panel.values()
+    assert (values["width"], values["height"]) == (720, 1280)  # the nearest portrait size
+    assert values["duration"] == 20  # kept: Sora 2 takes it
+    assert "Size 1080×1920 → 720×1280" in panel.note.text()
+    assert "Length" not in panel.note.text()
