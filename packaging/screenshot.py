@@ -155,7 +155,16 @@ async def shoot(out: Path, on_x: bool) -> None:
         if not dialog.grab().save(str(settings_png)):
             raise RuntimeError(f"could not write {settings_png}")
         dialog.reject()
-        print(f"wrote {main_png} and {settings_png}")
+
+        picker = studio.compose.model_box
+        picker.showPopup()
+        await wait_for(picker.popup.isVisible, 10, "the model picker")
+        await asyncio.sleep(0.3)
+        picker_png = out / "screenshot-model-picker.png"
+        if not grab_window(window, on_x).save(str(picker_png)):
+            raise RuntimeError(f"could not write {picker_png}")
+        picker.hidePopup()
+        print(f"wrote {main_png}, {settings_png} and {picker_png}")
     finally:
         await studio.stop()
         window.close()

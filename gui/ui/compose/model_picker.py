@@ -188,7 +188,7 @@ class _Popup(QFrame):
         self.filter_edit.clear()
         self._filter("")
         self._select_air(current_air)
-        width = max(anchor.width(), 340)
+        width = max(anchor.width(), 460)  # room for the summary line
         height = min(460, max(200, self.list.sizeHintForRow(1) * 9 + 60))
         self.setGeometry(
             QRect(anchor.mapToGlobal(anchor.rect().bottomLeft()), QSize(width, height))
