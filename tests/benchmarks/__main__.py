@@ -25,6 +25,7 @@ MODULES = {
     "P5": "p5_journal",
     "P6": "p6_memory",
     "P7": "p7_render",
+    "P11": "p11_board_export",
 }
 OUTPUT = ROOT / "bench-results" / "benchmarks.md"
 TIMEOUT = 480  # seconds for one benchmark
