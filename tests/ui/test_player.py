@@ -83,9 +83,10 @@ def test_keys_drive_the_player(qtbot, player: PlayerWidget, tmp_path: Path) -> N
         timeout=3000,
     )
     qtbot.keyClick(player, Qt.Key.Key_F)
-    assert player.video.isFullScreen()
-    qtbot.keyClick(player.video, Qt.Key.Key_Escape)
-    assert not player.video.isFullScreen()
+    assert player.is_fullscreen()
+    qtbot.waitActive(player.fullscreen_window, timeout=5000)
+    qtbot.keyClick(player.fullscreen_window, Qt.Key.Key_Escape)
+    assert not player.is_fullscreen()
 
 
 def test_speed_loop_volume(qtbot, player: PlayerWidget) -> None:  # type: ignore[no-untyped-def]
@@ -94,9 +95,9 @@ def test_speed_loop_volume(qtbot, player: PlayerWidget) -> None:  # type: ignore
     player.set_speed(2.0)
     assert player.transport.speed.currentText() == "2×"
     player.transport.loop_button.click()
-    assert player.media.loops() == QMediaPlayer.Loops.Infinite
+    assert player.looping
     player.transport.loop_button.click()
-    assert player.media.loops() == QMediaPlayer.Loops.Once
+    assert not player.looping
     player.transport.mute_button.click()
     assert player.audio.isMuted()
     player.transport.volume.setValue(30)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QSlider,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -28,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from gui.ui.compare.synced_playback import SyncedPlayback, frame_at
 from gui.ui.player import media_safety
+from gui.ui.player.frame_hold import FrameHold
+from gui.ui.player.transport import ScrubSlider
 
 __all__ = ["CompareItem", "CompareView"]
 
@@ -79,7 +80,7 @@ class CompareView(QWidget):
         self.back_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
         self.forward_button = QToolButton(toolTip="One frame on (→)")
         self.forward_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = ScrubSlider()  # a click jumps to the point clicked
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.time_label = QLabel(_clock(0))
         self.speed_box = QComboBox(toolTip="Playback speed")
@@ -222,6 +223,7 @@ class CompareView(QWidget):
         video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         player = QMediaPlayer(self)
         player.setVideoOutput(video)
+        FrameHold(video.videoSink(), video)  # a clip that ended holds its last frame
         layout = QVBoxLayout(tile)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)

@@ -162,5 +162,16 @@ class SyncedPlayback(QObject):
         if status is QMediaPlayer.MediaStatus.EndOfMedia and self._playing:
             self._drift.stop()
             for player in self.followers:
-                media_safety.pause(player)
+                self._hold_end(player)
             self._set_playing(False)
+            # the leader too, but not from inside its own signal
+            QTimer.singleShot(0, lambda: self._hold_end(self.leader))
+
+    def _hold_end(self, player: QMediaPlayer) -> None:
+        """Pause a player that ended on its last frame: seek first, then pause (pausing a
+        player stopped at its end first would show frame 0)."""
+        if player.mediaStatus() is QMediaPlayer.MediaStatus.EndOfMedia:
+            duration = player.duration()
+            last = max(0, round(duration * self.fps / 1000) - 1)
+            media_safety.seek(player, min(frame_position(last, self.fps), max(0, duration - 1)))
+        media_safety.pause(player)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -10,12 +11,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-__all__ = ["SPEEDS", "TransportBar", "VariationBar"]
+__all__ = ["SPEEDS", "ScrubSlider", "TransportBar", "VariationBar"]
 
 SPEEDS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
@@ -40,6 +42,82 @@ def _button(
     return button
 
 
+class ScrubSlider(QSlider):
+    """A horizontal time slider: a click anywhere on the groove jumps there (and a drag can go
+    on from that point), as in a video editor; an in/out range is shaded on the groove."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._range: tuple[int, int] | None = None
+
+    def value_at(self, x: int) -> int:
+        """The value under horizontal position ``x`` (widget coordinates)."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        offset = x - groove.x() - handle.width() // 2
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), max(0, min(offset, span)), span, option.upsideDown
+        )
+
+    def handle_rect(self) -> QRect:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        return self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self.maximum() > self.minimum()
+            and not self.handle_rect().contains(event.position().toPoint())
+        ):
+            # jump first: the handle is then under the pointer and the press below grabs it
+            self.setValue(self.value_at(round(event.position().x())))
+        super().mousePressEvent(event)
+
+    def set_marked_range(self, start: int | None, end: int | None) -> None:
+        """Shade ``start``..``end`` (an in/out range); None for either end means none."""
+        self._range = (
+            None
+            if start is None and end is None
+            else (
+                self.minimum() if start is None else start,
+                self.maximum() if end is None else end,
+            )
+        )
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._range is None or self.maximum() <= self.minimum():
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.handle_rect()
+        span = max(1, self.width() - handle.width())
+
+        def x(value: int) -> int:
+            return handle.width() // 2 + QStyle.sliderPositionFromValue(
+                self.minimum(), self.maximum(), value, span, option.upsideDown
+            )
+
+        left, right = x(self._range[0]), x(self._range[1])
+        painter = QPainter(self)
+        colour = QColor(self.palette().highlight().color())
+        colour.setAlpha(110)
+        painter.fillRect(QRect(left, self.height() - 5, max(2, right - left), 4), colour)
+        painter.end()
+
+
 class TransportBar(QWidget):
     """Play/pause, frame steps, scrub slider with times, loop, speed, mute, volume, fullscreen."""
 
@@ -59,7 +137,7 @@ class TransportBar(QWidget):
             "One frame forward (→); one second with Shift",
             icon=sp.SP_MediaSeekForward,
         )
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider = ScrubSlider(self)
         self.slider.setObjectName("ScrubSlider")
         self.slider.setRange(0, 0)
         self.slider.setMinimumWidth(60)
@@ -70,7 +148,15 @@ class TransportBar(QWidget):
             self.time_label.fontMetrics().horizontalAdvance("00:00.00 / 00:00.00") + 6
         )
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.loop_button = _button(self, "Loop", "Loop (L)", checkable=True)
+        self.frame_label = QLabel("", self)  # frame number and SMPTE timecode
+        self.frame_label.setObjectName("FrameLabel")
+        self.frame_label.setToolTip("Frame number and timecode (hh:mm:ss:ff)")
+        self.frame_label.setMinimumWidth(
+            self.frame_label.fontMetrics().horizontalAdvance("F 0000 · 00:00:00:00") + 6
+        )
+        self.loop_button = _button(
+            self, "Loop", "Loop the clip, or the in/out range (Shift+L)", checkable=True
+        )
         self.speed = QComboBox(self)
         self.speed.setToolTip("Playback speed")
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -84,6 +170,10 @@ class TransportBar(QWidget):
         self.volume.setFixedWidth(64)
         self.volume.setToolTip("Volume")
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.audio_notice = QLabel("No audio device", self)
+        self.audio_notice.setObjectName("MutedLabel")
+        self.audio_notice.setToolTip("No sound output was found: videos play silently")
+        self.audio_notice.hide()
         self.fullscreen_button = _button(
             self,
             "Fullscreen",
@@ -98,14 +188,27 @@ class TransportBar(QWidget):
             row.addWidget(widget)
         row.addWidget(self.slider, 1)
         row.addWidget(self.time_label)
+        row.addWidget(self.frame_label)
         for widget in (
             self.loop_button,
             self.speed,
             self.mute_button,
             self.volume,
+            self.audio_notice,
             self.fullscreen_button,
         ):
             row.addWidget(widget)
+
+    def set_media_enabled(self, on: bool) -> None:
+        """The controls that need a video; loop, speed and volume stay settable without one."""
+        for widget in (
+            self.play_button,
+            self.back_button,
+            self.forward_button,
+            self.slider,
+            self.fullscreen_button,
+        ):
+            widget.setEnabled(on)
 
 
 class VariationBar(QWidget):

@@ -131,3 +131,31 @@ def test_screenshot(compare, qtbot):
         painter.drawImage(target, image)
     painter.end()
     assert shot.save("/tmp/sora-studio-compare.png")
+
+
+def test_the_end_holds_every_tiles_last_frame(compare, qtbot):
+    # issue 17: at the end every tile went black; the leader (2 s) and the shorter webm (1 s)
+    # must both hold their last frame
+    compare.play()
+    qtbot.waitUntil(lambda: compare.players[0].position() > 300, timeout=10_000)
+    qtbot.waitUntil(lambda: not compare.sync.playing, timeout=15_000)
+    # 2 s and 1 s at 30 fps: their last frames, on the sinks the tiles paint
+    qtbot.waitUntil(lambda: compare.shown_frames()[:2] == [59, 29], timeout=5000)
+
+
+def test_a_click_on_the_bar_jumps_to_that_point(compare, qtbot):
+    from PySide6.QtTest import QTest
+
+    slider = compare.slider
+    duration = compare.sync.duration
+    x = round(slider.width() * 0.75)
+    QTest.mouseClick(
+        slider,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(x, slider.height() // 2),
+    )
+    qtbot.waitUntil(
+        lambda: abs(compare.players[0].position() - 0.75 * duration) < 0.15 * duration,
+        timeout=5000,
+    )
