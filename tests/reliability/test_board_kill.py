@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 
 from gui.studio.journal import Journal
@@ -109,3 +110,21 @@ def test_a_killed_board_run_resumes_and_sends_nothing_twice(
     sent = submissions_by_task(sandbox.requests())
     assert {uuid: len(s) for uuid, s in sent.items()} == {j.task_uuid: 1 for j in takes}
     assert len(jobs) == 3
+
+    # and the CLI exports the finished board as one film, with its sidecar
+    film = tmp_path / "storm.mp4"
+    data_args = ("--data-dir", str(data))
+    exported = subprocess.run(
+        [sys.executable, "-m", "gui.cli", "board", "export", str(board), str(film), *data_args],
+        capture_output=True,
+        text=True,
+        env=_env(sandbox),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == str(film)
+    with av.open(str(film)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 3 * 24
+    sidecar = json.loads(film.with_suffix(".json").read_text())
+    assert [s["take"]["task_uuid"] for s in sidecar["shots"]] == [j.task_uuid for j in takes]
