@@ -23,6 +23,8 @@ from gui.studio.errors import StudioError
 from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from gui.studio.session import Session
     from gui.ui.viewmodels.settings import SettingsViewModel
 
@@ -82,8 +84,9 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(list(argv))
-    configure_application(app)  # type: ignore[arg-type]
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    configure_application(app)
     from gui.single_instance import SingleInstance
 
     instance = SingleInstance(options.data_dir or Path(SettingsStore().load().library_folder))
@@ -112,7 +115,8 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     app_probes.install(studio)  # tests drive the whole process: see gui/app_probes.py
     try:
         with loop:
-            return loop.run_until_complete(studio.run())
+            status: int = loop.run_until_complete(studio.run())  # qasync is untyped
+            return status
     finally:
         instance.release()
 
@@ -184,7 +188,7 @@ def _exit_after_paint(studio: Studio, *, started: bool) -> None:
     window.installEventFilter(FirstPaint(window))
 
 
-def configure_application(app: Any) -> None:
+def configure_application(app: QApplication) -> None:
     """Names, icon and theme: once per QApplication."""
     app.setApplicationName("Sora Studio")
     app.setOrganizationName("Sora Studio")

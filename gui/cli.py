@@ -18,17 +18,15 @@ from pathlib import Path
 
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.runware.errors import InputFileError
-from gui.runware.images import check_image
+from gui.runware.images import check_image, frame_rules, source_rules
 from gui.sandbox_host import open_studio_backend
 from gui.studio.errors import BudgetExceeded, SpecRejected, StudioError
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Result
 from gui.studio.journal import Journal
-from gui.studio.sending import frame_rules
 from gui.studio.session import Session, open_session
 from gui.studio.settings import SecretStore, Settings, SettingsStore
 from gui.studio.spending import job_cost
-from gui.studio.video_stills import source_rules
 
 __all__ = ["COMMANDS", "main", "run", "unknown_command"]
 

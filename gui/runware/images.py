@@ -1,8 +1,11 @@
-"""Checking an image before it is uploaded: format, readability, size and dimensions.
+"""Frame images: the model's rules for them, checking a file against those rules, and fitting it
+to the video's size.
 
 Everything here runs before a byte is sent, and each refusal says exactly what is wrong.
 Pillow reads only the header to learn the dimensions, so a decompression bomb is refused
-before it is decoded.
+before it is decoded. The window, the CLI and the engine all check and fit with these functions
+(plain blocking code: callers on an event loop or a GUI thread run them on a worker), so they
+accept and refuse the same images.
 """
 
 from __future__ import annotations
@@ -12,14 +15,30 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gui.runware.errors import InputFileError
 
-__all__ = ["CheckedImage", "ImageRules", "check_image"]
+if TYPE_CHECKING:
+    from gui.runware.model_spec import ModelSpec
+
+__all__ = [
+    "SOURCE_MAX_SIDE",
+    "CheckedImage",
+    "FrameFit",
+    "ImageRules",
+    "check_image",
+    "fitted_png",
+    "frame_rules",
+    "source_rules",
+]
 
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+FrameFit = Literal["crop", "pad"]
+# A source image is scaled to the output size, so it may be larger than what Runware takes.
+SOURCE_MAX_SIDE = 16384
 
 
 @dataclass(frozen=True)
@@ -106,3 +125,56 @@ def check_image(source: Path | bytes, rules: ImageRules | None = None) -> Checke
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputFileError(f"{name} is damaged or truncated and cannot be decoded.") from exc
     return CheckedImage(data=data, format=fmt, width=width, height=height)
+
+
+def frame_rules(model: ModelSpec) -> ImageRules:
+    """What Runware takes as a frame image for ``model``: the catalogue's formats (its "JPG" is
+    Pillow's "JPEG"), sides and bytes; the defaults for a model that names none."""
+    rules = model.frame_images
+    if rules is None:
+        return ImageRules()
+    return ImageRules(
+        formats=tuple(f.upper().replace("JPG", "JPEG") for f in rules.formats),
+        min_side=rules.min_side,
+        max_side=rules.max_side,
+        max_bytes=rules.max_bytes,
+    )
+
+
+def source_rules(rules: ImageRules | None) -> ImageRules:
+    """Rules for the user's file: the model's formats, smallest side and byte limit, but any large
+    side up to :data:`SOURCE_MAX_SIDE`, since it is scaled to the output size before upload."""
+    base = rules or ImageRules()
+    return ImageRules(
+        formats=base.formats,
+        min_side=base.min_side,
+        max_side=max(base.max_side, SOURCE_MAX_SIDE),
+        max_bytes=base.max_bytes,
+    )
+
+
+def fitted_png(
+    source: Path, width: int, height: int, fit: FrameFit, rules: ImageRules | None = None
+) -> bytes:
+    """The source image as a PNG of exactly ``width``×``height``.
+
+    ``crop`` fills the frame and trims the overflow (centred); ``pad`` fits the whole image and
+    fills the rest with black. The source is checked first (:func:`source_rules` of ``rules``),
+    so a bad file gets its own message.
+    """
+    if fit not in ("crop", "pad"):
+        raise ValueError(f"fit must be 'crop' or 'pad', not {fit!r}")
+    checked = check_image(Path(source), source_rules(rules))
+    try:
+        with Image.open(io.BytesIO(checked.data)) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, ValueError) as exc:  # pragma: no cover - check_image decoded it already
+        raise InputFileError(f"{Path(source).name} cannot be decoded.") from exc
+    size = (width, height)
+    if fit == "crop":
+        image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+    else:
+        image = ImageOps.pad(image, size, Image.Resampling.LANCZOS, color=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from gui.runware.catalog import ModelSpec, Problem
-from gui.runware.images import ImageRules
+from gui.runware.images import frame_rules
 from gui.sandbox.images import ImageProblem, StoredImage
 from gui.sandbox.lifecycle import Generation, Job, VideoFile
 from gui.sandbox.replies import Outcome, error_object, job_outcome, problem_error
@@ -48,18 +48,6 @@ def normalize_legacy(task: dict[str, Any]) -> dict[str, Any]:
     else:
         return task
     return {**rest, "inputs": {**inputs, "frameImages": items}}
-
-
-def _frame_rules(model: ModelSpec) -> ImageRules:
-    rules = model.frame_images
-    if rules is None:
-        return ImageRules()
-    return ImageRules(
-        formats=rules.formats,
-        min_side=rules.min_side,
-        max_side=rules.max_side,
-        max_bytes=rules.max_bytes,
-    )
 
 
 def _one_per_parameter(problems: list[Problem]) -> list[Problem]:
@@ -132,7 +120,7 @@ async def submit_video(sb: Sandbox, task: dict[str, Any], ctx: Context, batch: s
         value = item.get("image") if isinstance(item, dict) else item
         try:
             assert sb.http is not None
-            frames[position] = await sb.images.ingest(str(value), sb.http, _frame_rules(model))
+            frames[position] = await sb.images.ingest(str(value), sb.http, frame_rules(model))
         except ImageProblem as exc:
             out.add_error(
                 error_object(

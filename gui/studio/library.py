@@ -28,16 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gui.runware.images import ImageRules
+from gui.runware.images import FrameFit, ImageRules, fitted_png
 from gui.studio.atomic_files import TMP_SUFFIX, write_atomic
 from gui.studio.errors import UnsafeMediaName
 from gui.studio.jobs import Result
-from gui.studio.video_stills import (
-    FrameFit,
-    first_frame_jpeg,
-    last_frame_png,
-    prepared_frame_png,
-)
+from gui.studio.video_stills import first_frame_jpeg, last_frame_png
 
 __all__ = ["Library", "StillImage"]
 
@@ -123,7 +118,7 @@ class Library:
         Raises :class:`~gui.runware.errors.InputFileError` with the specific reason for a file
         that cannot be used.
         """
-        data = await asyncio.to_thread(prepared_frame_png, Path(source), width, height, fit, rules)
+        data = await asyncio.to_thread(fitted_png, Path(source), width, height, fit, rules)
         return await asyncio.to_thread(self._keep_png, data, width, height)
 
     async def last_frame(self, video: Path) -> StillImage:

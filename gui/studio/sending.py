@@ -22,7 +22,7 @@ from gui.runware.errors import (
     ModelUnavailableError,
     RunwareError,
 )
-from gui.runware.images import ImageRules
+from gui.runware.images import frame_rules  # re-exported: the storyboard reads it here
 from gui.studio.adapt import adapt_spec, closest_live
 from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobState
@@ -186,13 +186,3 @@ class Sender:
 def _image_size(path: Path) -> tuple[int, int]:
     with Image.open(path) as img:
         return img.size
-
-
-def frame_rules(model: ModelSpec) -> ImageRules:
-    if model.frame_images is None:
-        return ImageRules()
-    rules = model.frame_images
-    formats = tuple(f.upper().replace("JPG", "JPEG") for f in rules.formats)
-    return ImageRules(
-        formats=formats, min_side=rules.min_side, max_side=rules.max_side, max_bytes=rules.max_bytes
-    )

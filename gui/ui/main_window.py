@@ -142,7 +142,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.jobs_dock], [410], Qt.Orientation.Horizontal)
 
     def _build_actions(self) -> None:
-        def action(text: str, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        def action(
+            text: str,
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+            tip: str = "",
+        ) -> QAction:
             act = QAction(text, self)
             if shortcut:
                 act.setShortcut(QKeySequence(shortcut))

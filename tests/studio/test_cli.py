@@ -154,6 +154,16 @@ def test_bad_arguments_exit_2_with_the_catalogue_message(
     assert not (tmp_path / "d").exists()  # refused before anything was opened or sent
 
 
+def test_a_frame_smaller_than_the_model_takes_is_refused_as_the_window_refuses_it(
+    tmp_path: Path, picture: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the same words as the window's drop zone (tests/ui/compose/test_frame_drop.py)
+    tiny = picture("tiny.png", 10, 10)
+    argv = ["generate", "a harbour at dawn", "--image", str(tiny), "--data-dir", str(tmp_path)]
+    assert run(argv) == 2
+    assert "tiny.png is 10×10 px; each side must be 300–16384 px." in capsys.readouterr().err
+
+
 def test_models_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     from gui.runware.catalog import default_catalog
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Catalog, ModelSpec
+from gui.runware.images import frame_rules
 from gui.ui.compose.advanced_section import AdvancedSection
 from gui.ui.compose.background_task import BackgroundTasks
 from gui.ui.compose.form_rules import SUPPORTED_FRAMES
 from gui.ui.compose.frame_drop import FrameDropZone
-from gui.ui.compose.frame_files import frame_rules
 from gui.ui.compose.generate_button import GenerateBar
 from gui.ui.compose.model_options import ModelOptions
 from gui.ui.compose.model_picker import ModelPicker
@@ -74,7 +74,7 @@ class ComposeView(QWidget):
         self._body.setContentsMargins(12, 10, 12, 10)
         self._body.setSpacing(6)
         scroll.setWidget(content)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
         self.presets = PresetBar(store, self.values)
         self._body.addWidget(self.presets)

@@ -13,11 +13,13 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Problem
-from gui.runware.images import ImageRules
+from gui.runware.images import FrameFit, ImageRules
 from gui.studio.jobs import FrameInput
 from gui.ui.compose.background_task import BackgroundTasks
 from gui.ui.compose.compose_values import FrameChoice
@@ -75,9 +77,9 @@ class FrameDropZone(QWidget):
         self._tasks = tasks
         self._cache_dir = cache_dir
         self._facts: FrameFacts | None = None
-        self._fit = "crop"
+        self._fit: FrameFit = "crop"
         self._target = (1280, 720)
-        self._prepared: dict[tuple[str, str, int, int], tuple[str, str]] = {}
+        self._prepared: dict[tuple[str, FrameFit, int, int], tuple[str, str]] = {}
         self._pending: str | None = None  # "checking", "fetching" or "fitting"
         self._pending_path: str | None = None
         self._error: str | None = None
@@ -133,7 +135,7 @@ class FrameDropZone(QWidget):
         if self._facts is None or self._pending:
             return None
         path, sha = self._sent_file()
-        return FrameInput(frame=self.frame, path=path, sha256=sha)  # type: ignore[arg-type]
+        return FrameInput(frame=self.frame, path=path, sha256=sha)
 
     def waiting_problem(self) -> Problem | None:
         if not self._pending:
@@ -148,14 +150,14 @@ class FrameDropZone(QWidget):
     def choice(self) -> FrameChoice | None:
         path = self._pending_path if self._pending == "checking" else None
         path = path or (self._facts.path if self._facts else None)
-        return FrameChoice(path=path, fit=self._fit) if path else None  # type: ignore[arg-type]
+        return FrameChoice(path=path, fit=self._fit) if path else None
 
     @property
     def facts(self) -> FrameFacts | None:
         return self._facts
 
     @property
-    def fit(self) -> str:
+    def fit(self) -> FrameFit:
         return self._fit
 
     def message_text(self) -> str:
@@ -264,7 +266,7 @@ class FrameDropZone(QWidget):
         return True
 
     def _on_fit_chosen(self, _index: int) -> None:
-        self._fit = self.fit_box.currentData() or "crop"
+        self._fit = "pad" if self.fit_box.currentData() == "pad" else "crop"
         self.preview.fit = self._fit
         self._prepare_fit()
 
@@ -281,7 +283,7 @@ class FrameDropZone(QWidget):
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         event.accept() if self.isEnabled() else event.ignore()
 
-    def dragLeaveEvent(self, event: object) -> None:  # type: ignore[override]
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self.preview.hovering = False
         self.preview.update()
 
@@ -308,7 +310,7 @@ class FrameDropZone(QWidget):
             return
         event.accept()
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._place_remove_button()
 
     # ---- internals
@@ -330,7 +332,7 @@ class FrameDropZone(QWidget):
         self._facts, self._error = facts, None
         self._prepare_fit()
 
-    def _fit_key(self) -> tuple[str, str, int, int] | None:
+    def _fit_key(self) -> tuple[str, FrameFit, int, int] | None:
         if self._facts is None:
             return None
         tw, th = self._target
@@ -356,7 +358,7 @@ class FrameDropZone(QWidget):
             return
         assert self._facts is not None
         self._token += 1
-        token, source, cache = self._token, self._facts.path, self._cache_dir
+        token, source, cache, rules = self._token, self._facts.path, self._cache_dir, self._rules
         self._pending = "fitting"
         self._show_state()
         _sha, fit, width, height = key
@@ -371,7 +373,7 @@ class FrameDropZone(QWidget):
                 self._error = f"The image could not be fitted to the video: {error}"
             self._show_state()
 
-        self._tasks.run(lambda: fit_to_size(source, fit, width, height, cache), done)
+        self._tasks.run(lambda: fit_to_size(source, fit, width, height, rules, cache), done)
 
     def _show_state(self, busy_text: str | None = None) -> None:
         facts = self._facts

@@ -1,7 +1,8 @@
 """Frame image files: checking, hashing, previews, pasted images, and fitting to the video's aspect.
 
-Nothing here touches a widget, so the panel can run any of it on a worker thread. ``QImage`` is
-safe to use off the UI thread (``QPixmap`` is not).
+The checks and the fitting are :mod:`gui.runware.images`' (the CLI and the engine use the same),
+under the model's own rules. Nothing here touches a widget, so the panel can run any of it on a
+worker thread. ``QImage`` is safe to use off the UI thread (``QPixmap`` is not).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, QUrl
+from PySide6.QtGui import QImage
 
-from gui.runware.catalog import ModelSpec
 from gui.runware.errors import InputFileError
-from gui.runware.images import ImageRules, check_image
+from gui.runware.images import FrameFit, ImageRules, check_image, fitted_png, source_rules
 from gui.ui.compose.form_rules import http_url_problem
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "aspect_differs",
     "fit_to_size",
     "frame_cache_dir",
-    "frame_rules",
     "frame_warning",
     "inspect_frame",
     "read_dropped",
@@ -42,22 +41,6 @@ def frame_cache_dir() -> Path:
     return platformdirs.user_cache_path("sora-studio") / "frames"
 
 
-def frame_rules(model: ModelSpec) -> ImageRules:
-    """The checks that concern the user here: format, readability, emptiness and bytes.
-
-    Sides are not limited: the library scales the image to the video's size before upload.
-    """
-    rules = model.frame_images
-    if rules is None:
-        return ImageRules(min_side=1, max_side=1 << 30)
-    return ImageRules(
-        formats=tuple(f.upper() for f in rules.formats),
-        min_side=1,
-        max_side=1 << 30,
-        max_bytes=rules.max_bytes,
-    )
-
-
 @dataclass(frozen=True)
 class FrameFacts:
     """A checked frame image: the file, the hash of its bytes, its size and a preview."""
@@ -71,8 +54,9 @@ class FrameFacts:
 
 
 def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
-    """Check a file as a frame image and hash it. Raises InputFileError saying what is wrong."""
-    checked = check_image(Path(path), rules)
+    """Check a file as a frame image under the model's ``rules`` (any large side is fine: it is
+    scaled to the video's size) and hash it. Raises InputFileError saying what is wrong."""
+    checked = check_image(Path(path), source_rules(rules))
     preview = QImage.fromData(QByteArray(checked.data))
     if preview.isNull():  # Pillow read it but Qt cannot: refuse rather than show nothing
         raise InputFileError(f"{Path(path).name} cannot be shown; save it as PNG or JPG.")
@@ -113,39 +97,28 @@ def frame_warning(facts: FrameFacts, target_width: int, target_height: int, fit:
 
 
 def fit_to_size(
-    source: str | Path, fit: str, width: int, height: int, out_dir: Path | None = None
+    source: str | Path,
+    fit: FrameFit,
+    width: int,
+    height: int,
+    rules: ImageRules,
+    out_dir: Path | None = None,
 ) -> tuple[Path, str]:
     """Write ``source`` cropped or padded to exactly ``width``×``height``; return path and hash.
 
     The result is named by the source's content, the fit and the size, so it is made only once.
+    Blocking (Pillow): the panel runs it on a worker thread.
     """
     data = Path(source).read_bytes()
     key = hashlib.sha256(data).hexdigest()[:16]
     out_dir = out_dir or frame_cache_dir()
     out = out_dir / f"{key}-{fit}-{width}x{height}.png"
     if not out.exists():
-        reader = QImageReader(str(source))
-        reader.setAutoTransform(True)
-        image = reader.read()
-        if image.isNull():
-            raise InputFileError(f"{Path(source).name} cannot be decoded ({reader.errorString()}).")
-        canvas = QImage(width, height, QImage.Format.Format_RGB32)
-        canvas.fill(QColor("black"))
-        mode = (
-            Qt.AspectRatioMode.KeepAspectRatioByExpanding
-            if fit == "crop"
-            else Qt.AspectRatioMode.KeepAspectRatio
-        )
-        scaled = image.scaled(
-            QSize(width, height), mode, Qt.TransformationMode.SmoothTransformation
-        )
-        painter = QPainter(canvas)
-        target = QRect(0, 0, scaled.width(), scaled.height())
-        target.moveCenter(canvas.rect().center())
-        painter.drawImage(target, scaled)
-        painter.end()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _save_png_atomically(canvas, out)
+        png = fitted_png(Path(source), width, height, fit, rules)
+        try:
+            _write_once(out, png)
+        except OSError as exc:
+            raise InputFileError(f"The fitted image could not be written to {out.parent}.") from exc
     return out, hashlib.sha256(out.read_bytes()).hexdigest()
 
 
@@ -153,22 +126,21 @@ def save_pasted_image(image: QImage, out_dir: Path | None = None) -> Path:
     """Save a pasted image as PNG in the cache, named by its content; return the file."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # PySide6's stubs type the format as bytes, but it takes only str (bytes raises ValueError)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     data = bytes(buffer.data().data())
     out_dir = out_dir or frame_cache_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"pasted-{hashlib.sha256(data).hexdigest()[:16]}.png"
     if not out.exists():
-        part = out.with_suffix(".part")
-        part.write_bytes(data)
-        part.replace(out)
+        _write_once(out, data)
     return out
 
 
-def _save_png_atomically(image: QImage, out: Path) -> None:
+def _write_once(out: Path, data: bytes) -> None:
+    """Write through a ``.part`` file, so a reader never sees half an image."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part")
-    if not image.save(str(part), "PNG"):
-        raise InputFileError(f"The fitted image could not be written to {out.parent}.")
+    part.write_bytes(data)
     part.replace(out)
 
 

@@ -88,7 +88,7 @@ class ModelOptions(QWidget):
         self._fields = fields
         while self._switches.count():
             item = self._switches.takeAt(0)
-            if widget := item.widget():
+            if item is not None and (widget := item.widget()):
                 widget.hide()
                 widget.setParent(None)
                 widget.deleteLater()
@@ -232,7 +232,7 @@ def _read(editor: QWidget) -> Value:
         return editor.value()
     if isinstance(editor, QComboBox):
         data = editor.currentData()
-        return "" if data is None else data  # type: ignore[no-any-return]
+        return "" if data is None else data
     return editor.text() if isinstance(editor, QLineEdit) else ""
 
 

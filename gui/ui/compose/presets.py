@@ -72,7 +72,9 @@ class PresetBar(QWidget):
         self.combo = QComboBox()
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.lineEdit().setPlaceholderText("Preset name")
+        name_edit = self.combo.lineEdit()
+        assert name_edit is not None  # an editable combo box always has its line edit
+        name_edit.setPlaceholderText("Preset name")
         self.combo.setAccessibleName("Preset")
         self.combo.setToolTip("Pick a preset to apply it, or type a name and press Save")
         self.combo.setSizeAdjustPolicy(
@@ -80,7 +82,7 @@ class PresetBar(QWidget):
         )
         self.combo.setMinimumContentsLength(8)
         self.combo.activated.connect(self._on_activated)
-        self.combo.lineEdit().returnPressed.connect(self._on_return_pressed)
+        name_edit.returnPressed.connect(self._on_return_pressed)
         self.combo.editTextChanged.connect(self._update_buttons)
         self.label.setBuddy(self.combo)
         self.save_button = QPushButton("Save")

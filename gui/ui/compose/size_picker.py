@@ -179,9 +179,9 @@ class ChoiceButtons(QWidget):
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(self._on_toggled)
         self.buttons: list[QToolButton] = []
-        self._values: list[object] = []
+        self._values: list[float] = []
 
-    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
+    def set_choices(self, choices: Sequence[tuple[str, float]]) -> None:
         if [(b.text(), v) for b, v in zip(self.buttons, self._values, strict=True)] == list(
             choices
         ):
@@ -202,19 +202,19 @@ class ChoiceButtons(QWidget):
             self.buttons.append(button)
             self._values.append(value)
 
-    def value(self) -> object | None:
+    def value(self) -> float | None:
         for button, value in zip(self.buttons, self._values, strict=True):
             if button.isChecked():
                 return value
         return None
 
-    def set_value(self, value: object) -> None:
+    def set_value(self, value: float | None) -> None:
         for button, candidate in zip(self.buttons, self._values, strict=True):
             if candidate == value:
                 button.setChecked(True)
                 return
 
-    def button_for(self, value: object) -> QToolButton | None:
+    def button_for(self, value: float) -> QToolButton | None:
         return next(
             (b for b, v in zip(self.buttons, self._values, strict=True) if v == value), None
         )

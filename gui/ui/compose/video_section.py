@@ -105,14 +105,16 @@ class VideoSection(QWidget):
             + (f" (default {quality.default})" if quality.default is not None else "")
         )
         # mnemonics lead to the first button of a row
-        self.size_label.setBuddy(self.size_picker.buttons[0] if self.size_picker.buttons else None)
-        self.duration_label.setBuddy(self.duration.buttons[0] if self.duration.buttons else None)
-        self.variations_label.setBuddy(
-            self.variations.buttons[0] if self.variations.buttons else None
-        )
+        for label, buttons in (
+            (self.size_label, self.size_picker.buttons),
+            (self.duration_label, self.duration.buttons),
+            (self.variations_label, self.variations.buttons),
+        ):
+            # None clears the buddy; PySide6's stubs type the argument as QWidget only
+            label.setBuddy(buttons[0] if buttons else None)  # type: ignore[arg-type]
 
     # ---- values
-    def size(self) -> Size | None:
+    def chosen_size(self) -> Size | None:
         return self.size_picker.current()
 
     def set_values(

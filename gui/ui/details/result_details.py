@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -151,12 +151,8 @@ class ResultDetails(QWidget):
         self.remix_button.clicked.connect(lambda: self._announce(self.remix_requested))
         self.use_frame_button.clicked.connect(lambda: self._announce(self.use_frame_requested))
         self.continue_button.clicked.connect(lambda: self._announce(self.continue_requested))
-        self.reveal_button.clicked.connect(
-            lambda: self.job and self.reveal_requested.emit(self.job, self.result)
-        )
-        self.retry_button.clicked.connect(
-            lambda: self.job and self.retry_requested.emit(self.job.id)
-        )
+        self.reveal_button.clicked.connect(self._on_reveal)
+        self.retry_button.clicked.connect(self._on_retry)
 
     # ------------------------------------------------------------------ showing
     def show_result(self, job: Job | None, result: Result | None) -> None:
@@ -228,6 +224,14 @@ class ResultDetails(QWidget):
         if job is not None and job.state is JobState.READY and not playable:
             self.use_frame_button.setEnabled(False)
 
-    def _announce(self, signal: Signal) -> None:  # type: ignore[valid-type]
+    def _on_reveal(self) -> None:
+        if self.job is not None:
+            self.reveal_requested.emit(self.job, self.result)
+
+    def _on_retry(self) -> None:
+        if self.job is not None:
+            self.retry_requested.emit(self.job.id)
+
+    def _announce(self, signal: SignalInstance) -> None:
         if self.job is not None and self.result is not None:
-            signal.emit(self.job, self.result)  # type: ignore[attr-defined]
+            signal.emit(self.job, self.result)

@@ -6,7 +6,7 @@ rows on screen. Every row has the same height, so the view can use uniform item 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -50,7 +50,7 @@ class JobDelegate(QStyledItemDelegate):
     """Draws a job row from :meth:`JobListModel.row`; the thumbnail comes from a shared cache."""
 
     def __init__(
-        self, model: JobListModel, thumbnails: ThumbnailCache, parent: object = None
+        self, model: JobListModel, thumbnails: ThumbnailCache, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._model = model
@@ -73,10 +73,10 @@ class JobDelegate(QStyledItemDelegate):
         row = self._model.row(job)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        font: QFont = option.font  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        font: QFont = option.font
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
 
         self._paint_background(painter, rect, palette, selected)
         thumb_rect = QRect(

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState, ResultState
@@ -84,9 +91,9 @@ class JobListModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._jobs)
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = super().roleNames()
-        names.update({int(r): r.name.lower().encode() for r in JobRole})
+        names.update({int(r): QByteArray(r.name.lower().encode()) for r in JobRole})
         return names
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -10,7 +10,16 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,7 +82,10 @@ class JobListView(QListView):
     delete_pressed = Signal()
 
     def dataChanged(
-        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
     ) -> None:
         # QListView repaints every visible row when one changes; a download's progress and the
         # elapsed time of running jobs change one row many times a second: repaint just it.
@@ -308,10 +320,10 @@ class JobsPanel(QWidget):
         menu.addAction(self.delete_action)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
-    def _emit_for_current(self, signal: Signal) -> None:  # type: ignore[valid-type]
+    def _emit_for_current(self, signal: SignalInstance) -> None:
         job = self.current_job()
         if job is not None:
-            signal.emit(job.id)  # type: ignore[attr-defined]
+            signal.emit(job.id)
 
     def _on_play(self) -> None:
         job = self.current_job()

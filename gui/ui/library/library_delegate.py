@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -232,8 +233,12 @@ class LibraryDelegate(QStyledItemDelegate):
 
     # ---- the star is a button
     def editorEvent(
-        self, event: QEvent, model, option: QStyleOptionViewItem, index: _Index
-    ) -> bool:  # type: ignore[no-untyped-def]
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
         kinds = (
             QEvent.Type.MouseButtonPress,
             QEvent.Type.MouseButtonRelease,
@@ -246,6 +251,7 @@ class LibraryDelegate(QStyledItemDelegate):
             )
             if on_star and event.button() == Qt.MouseButton.LeftButton:
                 if event.type() == QEvent.Type.MouseButtonRelease:
-                    self.favourite_clicked.emit(QModelIndex(index))
+                    # a plain QModelIndex, whichever kind of index Qt handed in
+                    self.favourite_clicked.emit(index.sibling(index.row(), index.column()))
                 return True  # the star neither selects nor opens the card
         return super().editorEvent(event, model, option, index)

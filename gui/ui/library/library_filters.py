@@ -55,7 +55,9 @@ class LibraryFilterBar(QWidget):
     def _build(self, catalog: Catalog) -> None:
         self.search_box = QLineEdit(placeholderText="Search prompts…", clearButtonEnabled=True)
         self.search_box.setMinimumWidth(160)
-        self.favourites_button = QToolButton(text="★ Favourites", checkable=True)
+        self.favourites_button = QToolButton()
+        self.favourites_button.setText("★ Favourites")
+        self.favourites_button.setCheckable(True)
         self.favourites_button.setToolTip("Show favourites only")
         self.model_filter = QComboBox()
         self.model_filter.addItem("All models", None)

@@ -104,9 +104,9 @@ def _video_frame(path: str, box: QSize) -> QImage:
                 break
     if rgb is None:
         raise OSError(f"{Path(path).name} has no frames")
-    rgb = np.ascontiguousarray(rgb)
-    height, width, _ = rgb.shape
-    image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+    pixels = np.ascontiguousarray(rgb)
+    height, width, _ = pixels.shape
+    image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
     return image.scaled(
         _fit(image.size(), box),
         Qt.AspectRatioMode.IgnoreAspectRatio,
@@ -118,7 +118,8 @@ def _jpeg(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "JPG", 88)
+    # PySide6's stubs type the format as bytes, but it takes only str (bytes raises ValueError)
+    image.save(buffer, "JPG", 88)  # type: ignore[call-overload]
     buffer.close()
     return bytes(data.data())
 

@@ -13,9 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
 from gui.runware.errors import InputFileError
-from gui.runware.images import check_image
+from gui.runware.images import check_image, fitted_png, frame_rules, source_rules
 from gui.ui.compose import frame_drop
-from gui.ui.compose.frame_files import frame_rules
 from tests.ui.compose.conftest import activate, write_png
 from tests.ui.dragdrop import drop_files, drop_mime
 
@@ -39,9 +38,9 @@ def test_dropped_png_is_shown_and_sent_with_its_hash(make_panel, png_16x9: Path)
 
 
 def _refusal(path: Path, model) -> str:  # type: ignore[no-untyped-def]
-    """check_image's own words for this file under the model's rules."""
+    """check_image's own words for this file under the model's rules (as the CLI checks it)."""
     with pytest.raises(InputFileError) as refused:
-        check_image(path, frame_rules(model))
+        check_image(path, source_rules(frame_rules(model)))
     return str(refused.value.args[0])
 
 
@@ -91,6 +90,23 @@ def test_oversized_file_is_refused_off_the_ui_thread(qtbot, make_panel, tmp_path
     assert zone.frame_input() is None and zone.waiting_problem() is None
 
 
+def test_an_image_smaller_than_the_model_takes_is_refused_as_the_cli_refuses_it(  # type: ignore[no-untyped-def]
+    make_panel, png_16x9, tmp_path
+) -> None:
+    # The model's own limits decide, in the window as in the CLI (tests/studio/test_cli.py):
+    # a 10×10 picture is not cropped (really upscaled 128×) but refused with the same words.
+    panel = make_panel("Sora 2")
+    panel.prompt.set_text("a harbour at dawn")
+    zone = panel.zones["first"]
+    drop_files(zone, [png_16x9])
+    tiny = write_png(tmp_path / "tiny.png", 10, 10)
+    assert drop_files(zone, [tiny])
+    assert zone.message_text() == "tiny.png is 10×10 px; each side must be 300–16384 px."
+    assert zone.message_text() == _refusal(tiny, panel.current_model())
+    assert zone.message.property("tone") == "error"
+    assert panel.spec().frames[0].sha256 == _sha(png_16x9)  # the good image before it stays
+
+
 def test_big_image_is_checked_on_a_worker_and_large_sides_are_fine(  # type: ignore[no-untyped-def]
     qtbot, make_panel, tmp_path, monkeypatch
 ) -> None:
@@ -120,6 +136,9 @@ def test_other_aspect_is_fitted_by_crop_or_pad(qtbot, make_panel, png_square, tm
     with Image.open(cropped.path) as img:
         assert img.size == (1280, 720)
         assert img.getpixel((0, 0)) == Image.new("RGB", (1, 1), "orange").getpixel((0, 0))
+    # the engine's and the CLI's fitting, byte for byte: one implementation
+    rules = frame_rules(panel.current_model())
+    assert Path(cropped.path).read_bytes() == fitted_png(png_square, 1280, 720, "crop", rules)
 
     zone.fit_box.setCurrentIndex(zone.fit_box.findData("pad"))
     assert "padded with black bars" in zone.message_text()
