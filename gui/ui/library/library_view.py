@@ -113,7 +113,7 @@ class LibraryView(QWidget):
         self.play_action = action("Play", self._on_play)
         self.compare_action = action("Compare", self._on_compare, "Ctrl+D")
         self.continue_action = action("Continue from last frame", self._on_continue)
-        self.lineage_action = action("Show family", self._on_lineage, "Ctrl+L")
+        self.lineage_action = action("Show family", self._on_lineage, "Ctrl+Shift+L")
         self.export_action = action("Export…", self._on_export, "Ctrl+E")
         self.favourite_action = action("Favourite", self._on_favourite_action, "Ctrl+B")
         self.copy_prompt_action = action("Copy prompt", self._on_copy_prompt)
