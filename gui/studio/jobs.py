@@ -382,5 +382,7 @@ class Job:
 
 
 def prompt_excerpt(prompt: str, length: int = 40) -> str:
-    """The prompt on one line, cut to ``length`` characters: how a job is named in a label."""
-    return " ".join(prompt.split())[:length]
+    """The prompt on one line, at most ``length`` characters, ending in "…" where it was cut:
+    how a job is named in a label, a list, a dialog or a notification."""
+    flat = " ".join(prompt.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

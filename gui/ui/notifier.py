@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 
-from gui.studio.jobs import Job, JobState
+from gui.studio.jobs import Job, JobState, prompt_excerpt
 from gui.ui.labels import error_text
 
 __all__ = ["Notifier"]
@@ -37,7 +37,7 @@ class Notifier(QObject):
     def job_finished(self, job: Job) -> None:
         if not self.enabled or self._window.isActiveWindow():
             return
-        excerpt = " ".join(job.spec.prompt.split())[:70]
+        excerpt = prompt_excerpt(job.spec.prompt, 70)
         if job.state is JobState.READY:
             count = len(job.ready_results)
             title = "Video ready" if count == 1 else f"{count} videos ready"

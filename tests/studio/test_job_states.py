@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gui.studio.jobs import IllegalTransition, Job, JobState, Result, ResultState
+from gui.studio.jobs import IllegalTransition, Job, JobState, Result, ResultState, prompt_excerpt
 
 from .conftest import sora_spec
 
@@ -139,3 +139,11 @@ def test_every_result_transition(old: ResultState, action: str) -> None:
         with pytest.raises(IllegalTransition):
             call(result)
         assert result.state is old
+
+
+def test_a_prompt_excerpt_is_one_line_and_says_where_it_was_cut() -> None:
+    # the one excerpt the jobs panel, notifier, lineage, spending and history lists all use
+    assert prompt_excerpt("  a boat\n leaves   the harbour ") == "a boat leaves the harbour"
+    assert prompt_excerpt("x" * 40) == "x" * 40
+    assert prompt_excerpt("x" * 41) == "x" * 39 + "…"
+    assert prompt_excerpt("a boat leaves the harbour", 8) == "a boat…"

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.studio.jobs import prompt_excerpt
+
 __all__ = ["PromptEditor", "PromptHistoryPopup", "matching_prompts"]
 
 PLACEHOLDER = (
@@ -85,8 +87,7 @@ class PromptHistoryPopup(QFrame):
     def _refill(self) -> None:
         self.list.clear()
         for prompt in matching_prompts(self._history, self.filter.text()):
-            flat = " ".join(prompt.split())
-            item = QListWidgetItem(flat if len(flat) <= 160 else flat[:159] + "…")
+            item = QListWidgetItem(prompt_excerpt(prompt, 160))
             item.setData(Qt.ItemDataRole.UserRole, prompt)
             item.setToolTip(prompt)
             self.list.addItem(item)

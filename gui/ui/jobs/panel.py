@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Catalog, ModelSpec
-from gui.studio.jobs import Job, JobState
+from gui.studio.jobs import Job, JobState, prompt_excerpt
 from gui.ui.actions import panel_action
 from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
 from gui.ui.jobs.model import JobListModel
@@ -367,7 +367,7 @@ class JobsPanel(QWidget):
         job = self.current_job()
         if job is None:
             return
-        excerpt = " ".join(job.spec.prompt.split())[:80]
+        excerpt = prompt_excerpt(job.spec.prompt, 80)
         note = ""
         if job.state in RUNNING_STATES:
             note = "\n\nIt is still running; Runware may still bill it."

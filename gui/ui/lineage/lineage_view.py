@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Catalog, default_catalog
-from gui.studio.jobs import Job
+from gui.studio.jobs import Job, prompt_excerpt
 from gui.studio.lineage import Family, FamilyNode, family_of
 from gui.ui.library.thumbnails import ThumbnailLoader, thumbnail_source
 
@@ -50,11 +50,6 @@ LINK_WORDS = {
 }
 COLUMNS = ("Result", "Made as", "Model", "State", "Created")
 ICON = QSize(96, 54)
-
-
-def excerpt(prompt: str, limit: int = 70) -> str:
-    flat = " ".join(prompt.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 class LineageView(QWidget):
@@ -159,7 +154,7 @@ class LineageView(QWidget):
         count = len(family)
         focus_job = self._by_id[family.focus]
         self.title.setText(
-            f"Family of “{excerpt(focus_job.spec.prompt, 60)}”: {count} "
+            f"Family of “{prompt_excerpt(focus_job.spec.prompt, 60)}”: {count} "
             f"job{'s' if count != 1 else ''} over {generations} "
             f"generation{'s' if generations != 1 else ''}."
         )
@@ -167,7 +162,7 @@ class LineageView(QWidget):
     def _add(self, parent: QStandardItem, node: FamilyNode, focus: str) -> None:
         job = self._by_id[node.job_id]
         ready = job.ready_results
-        label = excerpt(job.spec.prompt)
+        label = prompt_excerpt(job.spec.prompt, 70)
         if len(ready) > 1:
             label += f"  ({len(ready)} videos)"
         main = QStandardItem(label)

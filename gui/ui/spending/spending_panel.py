@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Catalog, default_catalog
-from gui.studio.jobs import Job
+from gui.studio.jobs import Job, prompt_excerpt
 from gui.studio.spending import (
     BudgetLevel,
     BudgetState,
@@ -115,8 +115,7 @@ class JobSpendModel(QAbstractTableModel):
             return "—" if value is None else format_money(value, self.currency)
 
         if column == 0:
-            flat = " ".join(row.prompt.split())
-            return flat if len(flat) <= 60 else flat[:59] + "…"
+            return prompt_excerpt(row.prompt, 60)
         if column == 1:
             spec = self.catalog.get(row.model)
             return spec.name if spec else row.model
