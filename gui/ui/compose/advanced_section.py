@@ -110,9 +110,6 @@ class AdvancedSection(QWidget):
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.body.setVisible(expanded)
 
-    def is_expanded(self) -> bool:
-        return self.toggle.isChecked()
-
     # ---- values
     def values(self) -> tuple[str | None, str, str, str]:
         return (

@@ -38,7 +38,6 @@ class ComposePanel(ComposeView):
     Methods:
         ``spec() -> JobSpec | None``: the request, or None while ``problems()`` is not empty.
         ``problems() -> list[Problem]``: what stands in the way, topmost field first.
-        ``load_spec(spec)``: fill every field from a JobSpec (retry, edit).
         ``values() -> dict`` / ``load_values(dict)``: every setting as plain JSON data, and back;
             unknown keys are ignored and bad values fall back to the model's defaults.
         ``start_remix(video_id, prompt, model_air, source_label) -> bool``: remix a finished
@@ -105,29 +104,6 @@ class ComposePanel(ComposeView):
     def load_values(self, values: dict[str, Any]) -> None:
         self._show_note(None)
         self._apply(ComposeValues.from_dict(values, self._catalog))
-
-    def load_spec(self, spec: JobSpec) -> None:
-        remix = {"video_id": spec.video_id, "source_label": ""} if spec.video_id else None
-        self.load_values(
-            {
-                "model": spec.model,
-                "prompt": spec.prompt,
-                "width": spec.width,
-                "height": spec.height,
-                "duration": spec.duration,
-                "number_results": spec.number_results,
-                "output_format": spec.output_format,
-                "output_quality": spec.output_quality,
-                "seed": spec.seed,
-                "provider_settings": spec.provider_settings,
-                "frames": {f.frame: {"path": f.path} for f in spec.frames},
-                "remix": remix,
-                "safety_mode": spec.safety_mode,
-                "ttl": spec.ttl,
-                "webhook_url": spec.webhook_url,
-                "upload_endpoint": spec.upload_endpoint,
-            }
-        )
 
     def start_remix(self, video_id: str, prompt: str, model_air: str, source_label: str) -> bool:
         model = self._catalog.get(model_air)

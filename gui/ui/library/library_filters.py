@@ -112,9 +112,6 @@ class LibraryFilterBar(QWidget):
         """As if typed: the search runs after the usual short pause."""
         self.search_box.setText(text)
 
-    def search_pending(self) -> bool:
-        return self._timer.isActive()
-
     def search_again(self) -> None:
         """New prompts arrived: run the current search once more, after the pause."""
         if self.search_box.text().strip():

@@ -120,10 +120,6 @@ class LineageView(QWidget):
         if self.family is not None:
             self.show_job(self.family.focus)
 
-    @property
-    def current_job_id(self) -> str | None:
-        return self.family.focus if self.family else None
-
     def index_of(self, job_id: str) -> QModelIndex:
         item = self._items.get(job_id)
         return item.index() if item is not None else QModelIndex()

@@ -79,14 +79,15 @@ def test_load_values_ignores_unknown_keys_and_survives_garbage(make_panel, catal
     assert "does not exist" in panel.zones["first"].message_text()
 
 
-def test_load_spec_fills_every_field(make_panel, catalog, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_loaded_values_fill_every_field(make_panel, catalog, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the path a preset takes: values() from one panel, load_values() into another
     model = model_named(catalog, "Veo 3.1 Fast")
     source = make_panel("Veo 3.1 Fast")
     _set_everything(source, model, tmp_path)
     spec = source.spec()
     assert spec is not None
     target = make_panel("Sora 2")
-    target.load_spec(spec)
+    target.load_values(source.values())
     assert target.spec() == spec
 
 
