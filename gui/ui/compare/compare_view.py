@@ -74,16 +74,20 @@ class CompareView(QWidget):
     # ---- building
     def _build_transport(self) -> None:
         style = self.style()
-        self.play_button = QToolButton(toolTip="Play / pause (Space)")
+        self.play_button = QToolButton()
+        self.play_button.setToolTip("Play / pause (Space)")
         self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
-        self.back_button = QToolButton(toolTip="One frame back (←)")
+        self.back_button = QToolButton()
+        self.back_button.setToolTip("One frame back (←)")
         self.back_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
-        self.forward_button = QToolButton(toolTip="One frame on (→)")
+        self.forward_button = QToolButton()
+        self.forward_button.setToolTip("One frame on (→)")
         self.forward_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         self.slider = ScrubSlider()  # a click jumps to the point clicked
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.time_label = QLabel(_clock(0))
-        self.speed_box = QComboBox(toolTip="Playback speed")
+        self.speed_box = QComboBox()
+        self.speed_box.setToolTip("Playback speed")
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
@@ -155,8 +159,8 @@ class CompareView(QWidget):
             player.deleteLater()
         while self.tiles.count():
             taken = self.tiles.takeAt(0)
-            if taken is not None and taken.widget() is not None:
-                taken.widget().deleteLater()
+            if taken is not None and (widget := taken.widget()) is not None:
+                widget.deleteLater()
         self.items, self.players, self.video_widgets = [], [], []
 
     def play(self) -> None:
@@ -207,7 +211,9 @@ class CompareView(QWidget):
         self, item: CompareItem, leader: bool
     ) -> tuple[QWidget, QVideoWidget, QMediaPlayer]:
         tile = QWidget(self)
-        title = QToolButton(tile, autoRaise=True, focusPolicy=Qt.FocusPolicy.NoFocus)
+        title = QToolButton(tile)
+        title.setAutoRaise(True)
+        title.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         title.setToolTip(f"{item.label}\nClick to open this result")
         title.setText(title.fontMetrics().elidedText(item.label, Qt.TextElideMode.ElideRight, 360))
         if leader:  # only the leader is heard
