@@ -164,7 +164,19 @@ async def shoot(out: Path, on_x: bool) -> None:
         if not grab_window(window, on_x).save(str(picker_png)):
             raise RuntimeError(f"could not write {picker_png}")
         picker.hidePopup()
-        print(f"wrote {main_png}, {settings_png} and {picker_png}")
+
+        # the player in fullscreen, with its transport, frame number and timecode
+        player.set_fullscreen(True)
+        await wait_for(player.is_fullscreen, 10, "the fullscreen player")
+        player.pause()
+        player.seek(round(player.media.duration() * 0.6))
+        player.mark_in()  # an in point, so the range shows on the bar
+        await asyncio.sleep(1.0)
+        fullscreen_png = out / "screenshot-player-fullscreen.png"
+        if not grab_window(player.fullscreen_window, on_x).save(str(fullscreen_png)):
+            raise RuntimeError(f"could not write {fullscreen_png}")
+        player.set_fullscreen(False)
+        print(f"wrote {main_png}, {settings_png}, {picker_png} and {fullscreen_png}")
     finally:
         await studio.stop()
         window.close()

@@ -264,6 +264,7 @@ def test_fullscreen_has_the_transport_and_keys(qtbot, player: PlayerWidget, tmp_
     qtbot.waitActive(host, timeout=5000)
     assert player.video.window() is host and player.transport.window() is host
     assert player.transport.isVisible() and player.transport.frame_label.isVisible()
+    assert player.video.isVisible() and player.video.height() > host.height() // 2
     qtbot.keyClick(host, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: player.frame_number() == 1, timeout=5000)
     assert player.transport.frame_label.text().startswith("F 2 ")

@@ -500,7 +500,11 @@ class PlayerWidget(QWidget):
             self.stack.removeWidget(self.video)
             host.box.addWidget(self.video, 1)
             host.box.addWidget(self.transport)
+            self.video.show()  # the stack had hidden it on the way out
             host.setStyleSheet(self.window().styleSheet())
+            screen = self.screen()
+            if screen is not None:  # also without a window manager to honour fullscreen
+                host.setGeometry(screen.geometry())
             host.showFullScreen()
             host.activateWindow()
             host.setFocus()

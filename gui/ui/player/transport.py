@@ -181,14 +181,19 @@ class TransportBar(QWidget):
             icon=QStyle.StandardPixmap.SP_TitleBarMaxButton,
         )
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 2, 6, 2)
+        # the scrub bar has a row of its own, the width of the player: a click lands where meant
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 2, 6, 2)
+        column.setSpacing(0)
+        column.addWidget(self.slider)
+        row = QHBoxLayout()
         row.setSpacing(4)
+        column.addLayout(row)
         for widget in (self.play_button, self.back_button, self.forward_button):
             row.addWidget(widget)
-        row.addWidget(self.slider, 1)
         row.addWidget(self.time_label)
         row.addWidget(self.frame_label)
+        row.addStretch(1)
         for widget in (
             self.loop_button,
             self.speed,
