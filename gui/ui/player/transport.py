@@ -189,8 +189,8 @@ class TransportBar(QWidget):
         row = QHBoxLayout()
         row.setSpacing(4)
         column.addLayout(row)
-        for widget in (self.play_button, self.back_button, self.forward_button):
-            row.addWidget(widget)
+        for button in (self.play_button, self.back_button, self.forward_button):
+            row.addWidget(button)
         row.addWidget(self.time_label)
         row.addWidget(self.frame_label)
         row.addStretch(1)
