@@ -114,7 +114,7 @@ class Downloader:
                 return
             if result.state is ResultState.AVAILABLE:
                 result.mark_downloading()
-                self.book.commit(job)
+                await self.book.commit(job)
             if self._gate is not None:
                 await self._gate("downloading", job)
             if not dest.exists():  # a file under its final name is whole: renamed when complete
@@ -151,6 +151,7 @@ class Downloader:
 
     async def _complete(self, job: Job, result: Result, dest: Path) -> None:
         video_uuid = result.video_uuid or ""
+        await self.book.journal.flushed()  # the round's answers, queued before, are readable
         request = self.book.journal.request_of(job.id)
         item = _item_for(self.book.journal.response_items(job.task_uuid), video_uuid)
         await asyncio.to_thread(self.library.write_sidecar, video_uuid, request, item)

@@ -80,6 +80,7 @@ class Engine:
         )
         self._sending: dict[str, asyncio.Task[None]] = {}
         self._data_version: int | None = None  # the journal as this engine last read it
+        self._spend_due = False  # a spend announcement waits for the journal's writes
         self.poller = PollLoop(
             client,
             self.book,
@@ -117,6 +118,7 @@ class Engine:
         for job, result in plan.downloads:
             self.downloader.start(job, result)
         self.poller.start(first_in=self.timings.recovery_poll)  # every unfinished job, first
+        await self.journal.flushed()  # what recovery changed is on disk
         self._data_version = self.journal.data_version()
         self._announce_spend()
 
@@ -200,7 +202,7 @@ class Engine:
             estimated_cost=None if estimate is None else float(estimate),
         )
         job.ensure_results()
-        self.book.add(job)  # committed before any byte of it is sent
+        await self.book.add(job)  # durable before any byte of it is sent (the loop runs on)
         self._announce_spend()
         task = self._start_sending(job)
         await asyncio.shield(task)
@@ -256,6 +258,20 @@ class Engine:
             )
 
     def _announce_spend(self) -> None:
+        """Announce today's spend once the journal holds every change queued so far; a burst
+        of changes (200 submits, a poll round) costs one announcement, one query."""
+        if self._spend_due:
+            return
+        try:
+            flushed = self.journal.flushed()
+        except RuntimeError:  # no running loop (a caller outside the engine's loop)
+            self._spend_now()
+            return
+        self._spend_due = True
+        flushed.add_done_callback(lambda _f: self._spend_now())
+
+    def _spend_now(self) -> None:
+        self._spend_due = False
         today = self.journal.spend().today
         self.book.announce(self.events.spend_changed, today, self.settings.daily_budget)
 
@@ -279,7 +295,7 @@ class Engine:
         await self.downloader.cancel_job(job_id)
         if not job.state.is_final:
             job.cancel()
-            self.book.commit(job)
+            await self.book.commit(job)
         return job
 
     async def retry(self, job_id: str) -> Job:
@@ -351,7 +367,7 @@ class Engine:
         for result in job.results:
             if result.video_uuid:
                 self.library.remove_media(result.video_uuid)
-        self.book.remove(job_id)
+        await self.book.remove(job_id)
         self._announce_spend()
 
     def set_favourite(self, job_id: str, favourite: bool = True) -> None:

@@ -1,6 +1,9 @@
 """The engine's jobs in memory, where every change is committed to the journal, then announced.
 
 The order is the promise: a listener never hears of a state the journal does not hold yet.
+Writes go to the journal's writer thread and never block the loop: ``add``, ``commit`` and
+``remove`` return a future that resolves once the change is durable, and the news is announced
+from that moment (on the loop), in the order the changes were made.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from gui.studio.errors import JobNotFound
 from gui.studio.events import EngineEvents
@@ -50,24 +54,57 @@ class JobBook:
         return len(self._jobs)
 
     # ---- writing: journal first, then the news
-    def add(self, job: Job) -> None:
-        self.journal.insert_job(job)
+    def add(self, job: Job) -> asyncio.Future[None]:
+        """Keep a new job; it is announced once durable (await the future before sending)."""
+        written = self.journal.insert_job_soon(job)
         self._jobs[job.id] = job
-        self.announce(self.events.job_added, job)
 
-    def commit(self, job: Job) -> None:
-        self.journal.save_job(job)
-        self.announce(self.events.job_changed, job)
-        if job.state.is_final:
-            self._final_event(job.id).set()
+        def then(f: asyncio.Future[None]) -> None:
+            if self._written(f, job.id):
+                self.announce(self.events.job_added, job)
+            elif self._jobs.get(job.id) is job:
+                del self._jobs[job.id]  # never journalled: it never existed
 
-    def remove(self, job_id: str) -> Job:
-        job = self.get(job_id)
-        self.journal.delete_job(job_id)
+        written.add_done_callback(then)
+        return written
+
+    def commit(self, job: Job) -> asyncio.Future[None]:
+        """Write the job as it is now; announced once durable."""
+        written = self.journal.save_job_soon(job)
+        final = job.state.is_final
+
+        def then(f: asyncio.Future[None]) -> None:
+            if self._written(f, job.id):
+                self.announce(self.events.job_changed, job)
+                if final:
+                    self._final_event(job.id).set()
+
+        written.add_done_callback(then)
+        return written
+
+    def remove(self, job_id: str) -> asyncio.Future[None]:
+        self.get(job_id)
+        written = self.journal.delete_job_soon(job_id)
         del self._jobs[job_id]
-        self._final_event(job_id).set()
-        self.announce(self.events.job_removed, job_id)
-        return job
+
+        def then(f: asyncio.Future[None]) -> None:
+            self._written(f, job_id)
+            self._final_event(job_id).set()
+            self.announce(self.events.job_removed, job_id)
+
+        written.add_done_callback(then)
+        return written
+
+    @staticmethod
+    def _written(future: asyncio.Future[Any], job_id: str) -> bool:
+        """Whether a write went through; a failed one is logged (its waiter sees it too)."""
+        if future.cancelled():
+            return False
+        exc = future.exception()
+        if exc is not None:
+            log.error("the journal could not write job %s", job_id, exc_info=exc)
+            return False
+        return True
 
     def adopt(self, job: Job) -> None:
         """Show a job another process wrote to the journal (already there: nothing to write)."""

@@ -159,12 +159,13 @@ class PollLoop:
         self._set_connected(True, "Connected to Runware again.", None)
         changed = False
         answered = [(job, polls[job.task_uuid]) for job in jobs if job.task_uuid in polls]
-        try:  # every answer is kept before it is acted on: one transaction for the round
-            self.book.journal.record_answers(
+        try:  # every answer is kept before it is acted on: queued ahead of the round's changes
+            kept = self.book.journal.record_answers_soon(
                 (job.task_uuid, poll.raw_items)
                 for job, poll in answered
                 if poll.raw_items and not self._skip(job)
             )
+            kept.add_done_callback(_log_failure)
         except Exception:
             log.exception("could not keep a poll round's answers; they are asked for again")
             answered = []
@@ -174,9 +175,8 @@ class PollLoop:
                 took = await self._take(job, poll)
             except Exception:  # one odd answer must not stop the polling of all the others
                 log.exception("could not take the answer for job %s", job.id)
-            if took:  # a change was committed (an fsync): 200 in a row froze the window
+            if took:  # a change was queued for the journal's thread
                 changed = True
-                await asyncio.sleep(0)
         if changed:
             self._on_change()  # once a round: it reads every job's cost from the journal
         self._due = loop.time() + self.schedule.after_poll(changed)
@@ -196,11 +196,12 @@ class PollLoop:
             return True
         if outcome.confirmed:
             self.unconfirmed.discard(job.id)
-        if outcome.changed:
-            self.book.commit(job)
+        written = self.book.commit(job) if outcome.changed else None
         for result in outcome.new_available:
             self.downloader.start(job, result)
         if self._gate and job.state is JobState.PROCESSING and not was_processing:
+            if written is not None:
+                await written  # held where the journal says "processing"
             await self._gate("processing", job)
         return outcome.changed
 
@@ -215,3 +216,8 @@ def _poll_failure(exc: RunwareError) -> str:
     if isinstance(exc, AuthError):
         return f"Runware refused the API key: {exc.message}"
     return f"Cannot reach Runware: {exc.message}"
+
+
+def _log_failure(kept: asyncio.Future[int]) -> None:
+    if not kept.cancelled() and (exc := kept.exception()) is not None:
+        log.error("could not keep a poll round's answers; they are asked for again", exc_info=exc)

@@ -9,6 +9,7 @@ about its taskUUID before anything is sent again.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from gui.studio.library import Library
 
 __all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
 
+log = logging.getLogger(__name__)
 StageGate = Callable[[str, Job], Awaitable[None]]
 # Runware deletes an uploaded image 30 days after its last use; reuse well inside that.
 UPLOAD_REUSE_SECONDS = 25 * 24 * 3600
@@ -90,14 +92,17 @@ class Sender:
             )
             return  # still queued: asked about (never received), then tried again
         task = job.spec.to_task(job.task_uuid, refs, self.catalog)
-        self.journal.record_request(job.id, task.to_wire())
-        attempt = self.journal.record_submission(job.id, job.task_uuid)
+        # Written by the journal's thread; awaited, never blocking the loop: when the attempt
+        # is durable, so is everything queued before it (the job, the request as sent).
+        recorded = self.journal.record_request_soon(job.id, task.to_wire())
+        attempt = await self.journal.record_submission_soon(job.id, job.task_uuid)
+        await recorded
         await self._gate("submitting", job)
         try:
             await self.client.submit(task)
         except ConflictTaskUUIDError:
             if not resubmit:
-                self.journal.set_submission_outcome(attempt, "rejected")
+                self._outcome(attempt, "rejected")
                 self._fail(
                     job,
                     "conflictTaskUUID",
@@ -108,19 +113,25 @@ class Sender:
             # It arrived after all (between the poll and this resend): it is there.
         except RunwareError as exc:
             if exc.retryable:  # no answer, or a server error: the request may have arrived
-                self.journal.set_submission_outcome(attempt, "unknown")
+                self._outcome(attempt, "unknown")
                 return
-            self.journal.set_submission_outcome(attempt, "rejected")
+            self._outcome(attempt, "rejected")
             if isinstance(exc, ModelUnavailableError):
                 self._fail(job, "modelUnavailable", self._model_gone(job, exc), retryable=False)
                 return
             self._fail(job, exc.code, exc.message or exc.code, retryable=False)
             return
         job.mark_submitted()
-        self.book.commit(job)
-        self.journal.set_submission_outcome(attempt, "accepted")
+        written = self.book.commit(job)
+        accepted = self._outcome(attempt, "accepted")
         self._on_sent(job)
+        await asyncio.gather(written, accepted)  # returns once "submitted" is on disk
         await self._gate("submitted", job)
+
+    def _outcome(self, attempt: int, outcome: str) -> asyncio.Future[None]:
+        written = self.journal.set_submission_outcome_soon(attempt, outcome)
+        written.add_done_callback(_log_failure)
+        return written
 
     def _model_gone(self, job: Job, exc: RunwareError) -> str:
         """Runware refused the model: say so plainly and name the live model closest to it."""
@@ -148,7 +159,7 @@ class Sender:
             return {}
         if job.state is not JobState.UPLOADING:
             job.mark_uploading()
-            self.book.commit(job)
+            await self.book.commit(job)
         await self._gate("uploading", job)
         model = self.catalog[job.spec.model]
         refs: dict[str, str] = {}
@@ -167,7 +178,10 @@ class Sender:
                 return known
             image_uuid = await self.client.upload_image(still.path, rules)
             self.uploads_sent += 1
-            self.journal.record_upload(still.sha256, image_uuid, still.width, still.height)
+            # durable before the lock opens: the next job with this picture finds it
+            await self.journal.record_upload_soon(
+                still.sha256, image_uuid, still.width, still.height
+            )
             return image_uuid
 
     async def _target_size(self, job: Job, model: ModelSpec, source: Path) -> tuple[int, int]:
@@ -181,6 +195,11 @@ class Sender:
         aspect = width / height
         best = min(model.sizes, key=lambda s: abs(s.aspect - aspect))
         return best.width, best.height
+
+
+def _log_failure(written: asyncio.Future[None]) -> None:
+    if not written.cancelled() and (exc := written.exception()) is not None:
+        log.error("the journal could not record a submission's outcome", exc_info=exc)
 
 
 def _image_size(path: Path) -> tuple[int, int]:
