@@ -266,3 +266,29 @@ def test_request_json_never_carries_the_key() -> None:
     text = request_json(job)
     assert f'"taskUUID": "{job.task_uuid}"' in text
     assert "apiKey" not in text and "authentication" not in text
+
+
+def test_a_burst_of_queued_jobs_is_inserted_as_one_block(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """200 jobs submitted at once: one rowsInserted (one layout, one repaint), not 200."""
+    model = JobListModel(default_catalog())
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    jobs = [make_job(prompt=f"burst {n}") for n in range(200)]
+    for job in jobs:
+        model.queue_job(job)
+    assert model.rowCount() == 0  # nothing yet: they go in at the next turn of the loop
+    qtbot.waitUntil(lambda: model.rowCount() == 200)
+    assert inserted == [(0, 199)]
+    assert model.job_at(0) is jobs[-1] and model.row_of(jobs[0].id) == 199  # newest first
+
+
+def test_a_lookup_inserts_the_queue_first() -> None:
+    model = JobListModel(default_catalog())
+    first, second = make_job(prompt="one"), make_job(prompt="two")
+    model.queue_job(first)
+    model.queue_job(second)
+    assert model.row_of(second.id) == 0 and model.row_of(first.id) == 1
+    model.queue_job(make_job(prompt="three"))
+    model.remove_job(second.id)
+    model.flush_queued()
+    assert [model.job_at(r).spec.prompt for r in range(model.rowCount())] == ["three", "one"]

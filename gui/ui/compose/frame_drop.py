@@ -7,7 +7,6 @@ URL is the app's job: the zone announces it with ``image_url_dropped`` and shows
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
@@ -39,6 +38,7 @@ from gui.ui.compose.frame_files import (
     FrameFacts,
     InputFileError,
     aspect_differs,
+    check_off_thread,
     fit_to_size,
     frame_warning,
     inspect_frame,
@@ -49,7 +49,7 @@ from gui.ui.compose.frame_preview import FramePreview
 
 __all__ = ["FrameDropZone"]
 
-# Files up to this size are checked at once; larger ones on a worker thread.
+# Files up to this size (and 4 MP) are checked at once; larger ones on a worker thread.
 SYNC_CHECK_BYTES = 1_000_000
 
 
@@ -190,12 +190,8 @@ class FrameDropZone(QWidget):
         token = self._token
         self._pending, self._pending_path, self._error = "checking", path, None
         self._show_state()
-        try:
-            big = os.stat(path).st_size > SYNC_CHECK_BYTES
-        except OSError:
-            big = False  # inspect_frame names the problem
         rules = self._rules
-        if big:
+        if check_off_thread(path, SYNC_CHECK_BYTES):  # big, or many pixels: on the worker
             self._tasks.run(
                 lambda: inspect_frame(path, rules),
                 lambda facts, error: self._on_checked(token, facts, error),

@@ -8,10 +8,12 @@ worker thread. ``QImage`` is safe to use off the UI thread (``QPixmap`` is not).
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+from PIL import Image
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, QUrl
 from PySide6.QtGui import QImage
 
@@ -23,6 +25,7 @@ __all__ = [
     "FrameFacts",
     "InputFileError",
     "aspect_differs",
+    "check_off_thread",
     "fit_to_size",
     "frame_cache_dir",
     "frame_warning",
@@ -32,6 +35,7 @@ __all__ = [
 ]
 
 PREVIEW_SIDE = 720
+SYNC_CHECK_PIXELS = 4_000_000  # images with more pixels are checked on a worker thread
 _ASPECT_TOLERANCE = 0.01
 
 
@@ -75,6 +79,20 @@ def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
         format=checked.format,
         preview=preview,
     )
+
+
+def check_off_thread(path: str | Path, max_bytes: int) -> bool:
+    """Whether checking ``path`` may take long enough to be done on a worker: a file over
+    ``max_bytes``, or many pixels (a small PNG of 8000×8000 takes seconds to decode). Reads
+    the header only."""
+    try:
+        if os.stat(path).st_size > max_bytes:
+            return True
+        with Image.open(path) as img:  # lazy: the header, not the pixels
+            width, height = img.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False  # inspect_frame names the problem
+    return width * height > SYNC_CHECK_PIXELS
 
 
 def aspect_differs(width: int, height: int, target_width: int, target_height: int) -> bool:

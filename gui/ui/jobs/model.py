@@ -3,11 +3,17 @@
 Rows are kept in arrival order internally and shown reversed, so adding a job never moves the
 index of the others and ``job_id → row`` stays an O(1) dictionary lookup. A change repaints one
 row (``dataChanged``); the model is reset only when a whole job list is loaded.
+
+New jobs may be queued (:meth:`JobListModel.queue_job`): a burst of them (200 submitted at once)
+is inserted at the next turn of the event loop as one block of rows, one ``rowsInserted``, so
+the view lays out and repaints once, not 200 times.
 """
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -15,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -24,6 +31,7 @@ from PySide6.QtCore import (
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState, ResultState
 from gui.ui.labels import RUNNING_STATES, cost_text, error_text, seconds_text, state_label
+from gui.ui.mime import RESULTS_MIME_TYPE
 
 __all__ = ["JobListModel", "JobRole", "JobRow"]
 
@@ -86,6 +94,11 @@ class JobListModel(QAbstractListModel):
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick_running)
+        self._queued: dict[str, Job] = {}  # new jobs waiting for the next batch insert
+        self._batcher = QTimer(self)
+        self._batcher.setSingleShot(True)
+        self._batcher.setInterval(0)
+        self._batcher.timeout.connect(self.flush_queued)
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -107,9 +120,43 @@ class JobListModel(QAbstractListModel):
         getter = _ROLE_GETTERS.get(role)
         return getter(self, job) if getter else None
 
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self._ready_result(self._jobs[len(self._jobs) - 1 - index.row()]):
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [RESULTS_MIME_TYPE]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Sequence[_Index]) -> QMimeData:
+        """The dragged jobs' first saved results, as ``[[job id, result index], …]`` (a card
+        on the Storyboard, for one)."""
+        keys = []
+        for index in indexes:
+            if index.isValid():
+                job = self._jobs[len(self._jobs) - 1 - index.row()]
+                result = self._ready_result(job)
+                if result is not None:
+                    keys.append([job.id, result])
+        mime = QMimeData()
+        mime.setData(RESULTS_MIME_TYPE, json.dumps(keys).encode("utf-8"))
+        return mime
+
+    @staticmethod
+    def _ready_result(job: Job) -> int | None:
+        return next(
+            (r.index for r in job.results if r.state is ResultState.READY and r.local_path), None
+        )
+
     # ------------------------------------------------------------------ lookups
     def row_of(self, job_id: str) -> int:
         """The row showing ``job_id``, or -1."""
+        if self._queued:
+            self.flush_queued()
         position = self._position.get(job_id)
         return -1 if position is None else len(self._jobs) - 1 - position
 
@@ -118,6 +165,8 @@ class JobListModel(QAbstractListModel):
         return self.index(row, 0) if row >= 0 else QModelIndex()
 
     def job(self, job_id: str) -> Job | None:
+        if self._queued:
+            self.flush_queued()
         position = self._position.get(job_id)
         return None if position is None else self._jobs[position]
 
@@ -150,6 +199,7 @@ class JobListModel(QAbstractListModel):
     # ------------------------------------------------------------------ feeding
     def set_jobs(self, jobs: list[Job], *, resumed: set[str] | None = None) -> None:
         """Load a whole list (oldest first or any order: sorted by creation)."""
+        self._queued.clear()
         self.beginResetModel()
         self._jobs = sorted(jobs, key=lambda j: j.created_at)
         self._position = {job.id: i for i, job in enumerate(self._jobs)}
@@ -161,19 +211,54 @@ class JobListModel(QAbstractListModel):
         self._update_ticker()
 
     def add_job(self, job: Job) -> None:
+        """Insert one job at once (jobs queued before it go in first)."""
+        self.add_jobs([job])
+
+    def queue_job(self, job: Job) -> None:
+        """Insert a new job at the next turn of the event loop, with any others queued by
+        then, as one block of rows. Lookups (``row_of``, ``job``, …) insert the queue first."""
         if job.id in self._position:
             self.update_job(job)
             return
-        self.beginInsertRows(QModelIndex(), 0, 0)  # newest first
-        self._position[job.id] = len(self._jobs)
-        self._jobs.append(job)
-        if job.state in RUNNING_STATES:
-            self._running.add(job.id)
-        self._note_thumbnail(job)
+        self._queued[job.id] = job
+        if not self._batcher.isActive():
+            self._batcher.start()
+
+    def flush_queued(self) -> None:
+        """Insert every queued job now."""
+        self._batcher.stop()
+        queued, self._queued = list(self._queued.values()), {}
+        if queued:
+            self._insert(queued)
+
+    def add_jobs(self, jobs: list[Job]) -> None:
+        """Insert new jobs as one block of rows (known ones are updated)."""
+        if self._queued:
+            self.flush_queued()
+        new: dict[str, Job] = {}
+        for job in jobs:
+            if job.id in self._position:
+                self.update_job(job)
+            else:
+                new[job.id] = job
+        if new:
+            self._insert(list(new.values()))
+
+    def _insert(self, jobs: list[Job]) -> None:
+        self.beginInsertRows(QModelIndex(), 0, len(jobs) - 1)  # newest first
+        for job in jobs:
+            self._position[job.id] = len(self._jobs)
+            self._jobs.append(job)
+            if job.state in RUNNING_STATES:
+                self._running.add(job.id)
+            self._note_thumbnail(job)
         self.endInsertRows()
         self._update_ticker()
 
     def update_job(self, job: Job) -> None:
+        if job.id in self._queued:
+            self._queued[job.id] = job  # still waiting to be inserted: it goes in as it is now
+            return
         position = self._position.get(job.id)
         if position is None:
             self.add_job(job)
@@ -190,6 +275,8 @@ class JobListModel(QAbstractListModel):
         self._update_ticker()
 
     def remove_job(self, job_id: str) -> None:
+        if self._queued.pop(job_id, None) is not None:
+            return
         position = self._position.get(job_id)
         if position is None:
             return

@@ -53,7 +53,7 @@ class JobsViewModel(QObject):
         self.link.run("Reading the balance", lambda s: s.refresh_balance(), quiet=True)
 
     def _on_job_added(self, job: Job) -> None:
-        self.model.add_job(job)
+        self.model.queue_job(job)  # a burst of new jobs goes in as one block of rows
         if self._select_next_added:
             self._select_next_added = False
             self.select_requested.emit(job.id)

@@ -122,6 +122,20 @@ def test_big_image_is_checked_on_a_worker_and_large_sides_are_fine(  # type: ign
     assert panel.spec().frames[0].sha256 == _sha(image)
 
 
+def test_many_pixels_in_a_small_file_are_decoded_on_the_worker(  # type: ignore[no-untyped-def]
+    qtbot, make_panel, tmp_path
+) -> None:
+    # 3000×2000 of one colour is a few kB of PNG but 6 MP to decode: not on the GUI thread
+    panel = make_panel("Sora 2")
+    panel.prompt.set_text("a wide valley")
+    image = write_png(tmp_path / "flat.png", 3000, 2000)
+    assert image.stat().st_size < frame_drop.SYNC_CHECK_BYTES
+    zone = panel.zones["first"]
+    drop_files(zone, [image])
+    assert panel.spec() is None and "being checked" in panel.problems()[0].message
+    qtbot.waitUntil(lambda: zone.facts is not None, timeout=10000)
+
+
 def test_other_aspect_is_fitted_by_crop_or_pad(qtbot, make_panel, png_square, tmp_path) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel("Sora 2")
     panel.prompt.set_text("orange world")
