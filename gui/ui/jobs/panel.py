@@ -202,6 +202,8 @@ class JobsPanel(QWidget):
         self.view.setItemDelegate(JobDelegate(self._model, self.thumbnails, self.view))
         self.view.setUniformItemSizes(True)  # what keeps 10,000 rows cheap
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setDragEnabled(True)  # a result onto the Storyboard
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
