@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from gui.runware.catalog import Catalog, ModelSpec
 from gui.studio.atomic_files import write_atomic
 from gui.studio.backend import Backend
+from gui.studio.board import BOARD_SUFFIX, Board, BoardError, Shot, TakeRef, check_board, load_board
+from gui.studio.board import save_board as write_board
+from gui.studio.board_export import ExportClip, ExportReport, ExportSettings, ExportWorker
+from gui.studio.board_run import BoardOutcome, BoardRunner, ChosenClip, ShotStatus, ShotView
+from gui.studio.board_store import BoardStore
 from gui.studio.engine import ContinueFrom, Engine
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, JobSpec, Lineage
@@ -30,7 +36,24 @@ from gui.studio.journal import Journal, Spend
 from gui.studio.library import Library
 from gui.studio.settings import Settings
 
-__all__ = ["ContinueFrom", "Session", "Spend", "open_session", "reopen_needed"]
+__all__ = [
+    "BOARD_SUFFIX",
+    "Board",
+    "BoardError",
+    "BoardOutcome",
+    "ChosenClip",
+    "ContinueFrom",
+    "ExportReport",
+    "ExportWorker",
+    "Session",
+    "Shot",
+    "ShotStatus",
+    "ShotView",
+    "Spend",
+    "TakeRef",
+    "open_session",
+    "reopen_needed",
+]
 
 # Settings whose change means another backend or another library: a new session
 _REOPEN_FIELDS = ("backend", "api_url", "library_folder")
@@ -49,6 +72,7 @@ class Session:
     journal: Journal
     library: Library
     engine: Engine
+    _boards: BoardRunner | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------------ what it is
     @property
@@ -145,9 +169,85 @@ class Session:
         dest = self.library.frames / f"web-{uuid.uuid4().hex}{suffix}"
         return Path(await self.backend.client.download(url, dest))
 
+    # ------------------------------------------------------------------ storyboards
+    @property
+    def _runner(self) -> BoardRunner:
+        if self._boards is None:
+            store = BoardStore(self.journal.path)
+            self._boards = BoardRunner(self.engine, store, self.engine.catalog)
+        return self._boards
+
+    def open_board(self, path: Path) -> Board:
+        """Read and check a *.board.json (:class:`BoardError` naming the shot) and record it."""
+        return self._runner.open(load_board(path, self.engine.catalog))
+
+    def record_board(self, board: Board) -> Board:
+        """The board as edited, in the journal; returned with the chosen takes it holds."""
+        return self._runner.open(board)
+
+    def check_board(self, board: Board) -> None:
+        """:class:`BoardError` naming the first shot that cannot be sent as it is."""
+        check_board(board, self.engine.catalog)
+
+    def save_board(self, board: Board, path: Path) -> Board:
+        board = replace(board, path=Path(path).resolve())
+        write_board(board, catalog=self.engine.catalog)
+        return self._runner.open(board)
+
+    def board_views(self, board: Board) -> list[ShotView]:
+        return self._runner.views(board)
+
+    def board_price(self, board: Board) -> tuple[Decimal, list[int]]:
+        return self._runner.estimate(board)
+
+    async def generate_board(
+        self,
+        board: Board,
+        *,
+        regenerate_from: int | None = None,
+        on_shot: Callable[[int, str, str], None] | None = None,
+    ) -> BoardOutcome:
+        runner = self._runner
+        runner.on_shot = on_shot or (lambda *_: None)
+        return await runner.generate(board, regenerate_from=regenerate_from)
+
+    def add_board_take(self, board: Board, shot_id: str, job_id: str, result: int) -> Board:
+        """A library result becomes a shot's chosen take."""
+        take = self._runner.store.add_take(board.id, shot_id, job_id, result)
+        return self._runner.choose(board, shot_id, take.id, result)
+
+    def choose_take(self, board: Board, shot_id: str, take_id: str, result: int = 0) -> Board:
+        return self._runner.choose(board, shot_id, take_id, result)
+
+    def board_clips(self, board: Board) -> list[ChosenClip]:
+        return self._runner.clips(board)
+
+    def export_board(
+        self,
+        board: Board,
+        out: Path,
+        *,
+        on_progress: Callable[[float], None] | None = None,
+        on_done: Callable[[ExportReport | None, BaseException | None], None] | None = None,
+    ) -> ExportWorker:
+        """The chosen takes as one film on a worker thread (started); cancel() stops it."""
+        clips = self._runner.clips(board)
+        worker = ExportWorker(
+            [ExportClip(c.path, fit=c.shot.fit, label=f"Shot {c.index + 1}") for c in clips],
+            out,
+            ExportSettings(board.width, board.height, board.fps, crossfade=board.crossfade),
+            sidecar=self._runner.sidecar(board, clips),
+            on_progress=on_progress,
+            on_done=on_done,
+        )
+        worker.start()
+        return worker
+
     # ------------------------------------------------------------------ closing
     async def close(self) -> None:
         """Stop the engine, close the client (and the sandbox link), close the journal."""
+        if self._boards is not None:
+            self._boards.store.close()
         try:
             await self.engine.stop()
         finally:

@@ -223,6 +223,11 @@ class MainWindow(QMainWindow):
             self.library_placeholder.deleteLater()
         self.tabs.insertTab(1, widget, title)
 
+    def add_tab(self, widget: QWidget, title: str) -> None:
+        """Another tab after the ones built here (Compare, Storyboard: built by the bindings)."""
+        widget.setObjectName(widget.objectName() or f"{title}Tab")
+        self.tabs.addTab(widget, title)
+
     def set_backend(self, label: str, *, sandbox: bool) -> None:
         self.banner.setVisible(sandbox)
         self.status.set_backend(label, sandbox=sandbox)

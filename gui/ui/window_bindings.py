@@ -19,11 +19,13 @@ from gui.ui.library_tab import LibraryTab
 from gui.ui.main_window import MainWindow
 from gui.ui.notifier import Notifier
 from gui.ui.player import media_safety
+from gui.ui.storyboard.storyboard_view import StoryboardView
 from gui.ui.viewmodels.compose import ComposeViewModel
 from gui.ui.viewmodels.jobs import JobsViewModel
 from gui.ui.viewmodels.library import CompareChoice, LibraryViewModel
 from gui.ui.viewmodels.player import PlayerViewModel
 from gui.ui.viewmodels.properties import bind
+from gui.ui.viewmodels.storyboard import StoryboardViewModel
 from gui.ui.viewmodels.studio_link import StudioLink
 
 __all__ = ["ViewModels", "WindowBindings"]
@@ -60,11 +62,15 @@ class WindowBindings(QObject):
         self.compare = CompareView()
         window.set_library_view(self.library_tab)
         window.tabs.addTab(self.compare, "Compare")
+        self.storyboard_vm = StoryboardViewModel(vms.link, window.catalog, self)
+        self.storyboard = StoryboardView(window.catalog)
+        window.add_tab(self.storyboard, "Storyboard")
         self._bind_status()
         self._bind_compose()
         self._bind_jobs()
         self._bind_player()
         self._bind_library()
+        self._bind_storyboard()
 
     # ------------------------------------------------------------------ bindings
     def _bind_status(self) -> None:
@@ -132,6 +138,33 @@ class WindowBindings(QObject):
         tab.notice.connect(lambda text: self.window.status.showMessage(text, NOTICE_MS))
         vm.compare_ready.connect(self._show_compare)
         self.compare.result_selected.connect(self.show_result)
+
+    def _bind_storyboard(self) -> None:
+        view, vm, strip = self.storyboard, self.storyboard_vm, self.storyboard.strip
+        view.price_summary = vm.price_summary
+        view.film_source = vm.film
+        bind(vm, "board", view.set_board)
+        bind(vm, "views", view.set_views)
+        bind(vm, "busy", view.set_busy)
+        bind(vm, "exporting", view.set_exporting)
+        bind(vm, "export_progress", view.set_export_progress)
+        bind(vm, "message", view.set_message)
+        view.new_requested.connect(vm.new_board)
+        view.open_requested.connect(vm.open)
+        view.save_requested.connect(vm.save)
+        view.name_changed.connect(vm.set_name)
+        view.format_changed.connect(vm.set_format)
+        view.generate_requested.connect(vm.generate)
+        view.export_requested.connect(vm.export)
+        view.cancel_export_requested.connect(vm.cancel_export)
+        strip.add_requested.connect(vm.add_shot)
+        strip.move_requested.connect(vm.move_shot)
+        strip.result_dropped.connect(vm.add_from_result)
+        strip.edited.connect(lambda index, changes: vm.edit_shot(index, **changes))
+        strip.duplicate_requested.connect(vm.duplicate_shot)
+        strip.remove_requested.connect(vm.remove_shot)
+        strip.regenerate_requested.connect(vm.generate)
+        strip.take_chosen.connect(vm.choose_take)
 
     # ------------------------------------------------------------------ showing
     def show_result(self, job_id: str, index: int = 0) -> None:

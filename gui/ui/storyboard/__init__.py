@@ -1,0 +1,1 @@
+"""The Storyboard tab: shot cards on a timeline, generate, takes, play as one film, export."""
