@@ -346,15 +346,6 @@ class Catalog:
                     allowed_values=list(model.resolutions),
                 )
             )
-        for broken in check_rules(model.rules, raw, rule_fields(model.rules)):
-            add(
-                Problem(
-                    code=broken.code,
-                    parameter=broken.parameter,
-                    message=broken.message,
-                    allowed_values=broken.allowed_values,
-                )
-            )
 
         if "deliveryMethod" in raw and raw["deliveryMethod"] not in model.delivery_methods:
             add(
@@ -522,6 +513,16 @@ class Catalog:
         if settings is not None:
             problems.extend(self._check_provider_settings(settings, model, strict))
 
+        # the page's rules last: a more specific message above says the same thing better
+        for broken in check_rules(model.rules, raw, rule_fields(model.rules)):
+            add(
+                Problem(
+                    code=broken.code,
+                    parameter=broken.parameter,
+                    message=broken.message,
+                    allowed_values=broken.allowed_values,
+                )
+            )
         for option in ("safety", "ttl", "includeCost", "webhookURL", "uploadEndpoint"):
             if option in raw and option not in model.options and strict:
                 add(self._unknown(option, model))

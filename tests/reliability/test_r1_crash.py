@@ -31,6 +31,7 @@ from typing import Any
 import av
 import pytest
 
+from gui.runware.catalog import default_catalog
 from gui.studio.journal import Journal
 from tests.studio.test_crash_recovery import _driver, _read_line
 
@@ -191,7 +192,7 @@ def test_r1_engine_killed_at_random_moments_loses_nothing_and_sends_nothing_twic
         assert path.parent.parent in {d for d, _ in folders}
         served = server.bytes_of(video_uuid)
         assert path.stat().st_size == len(served) and path.read_bytes() == served
-        assert _frames(path) == 4 * 30
+        assert _frames(path) == 4 * default_catalog().default.fps  # the driver's model
 
     figures.update(
         seed=SEED,

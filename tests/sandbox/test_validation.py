@@ -39,7 +39,14 @@ CASES: list[tuple[str, dict[str, Any], str, str, Any]] = [
     ("duration", {"duration": 5}, "unsupportedDuration", "duration", DURATIONS),
     ("width-alone", {"height": None}, "invalidParameter", "height", None),
     ("size-pro-only", {"width": 1920, "height": 1080}, "unsupportedDimensions", "width", "list"),
-    ("no-size-no-frame", {"width": None, "height": None}, "invalidParameter", "width", "list"),
+    # Sora's page: "Either provide inputs.frameImages, or specify width/height"
+    (
+        "no-size-no-frame",
+        {"width": None, "height": None},
+        "missingParameter",
+        "inputs.frameImages",
+        None,
+    ),
     (
         "videoId-with-size",
         {"inputs": {"videoId": "video_abc"}},

@@ -125,16 +125,19 @@ def test_a_failed_job_exits_1(sandbox: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--size", "640x480"], "Sora 2 makes 1280×720 or 720×1280, not 640×480."),
-        (["--duration", "5"], "makes videos of 4, 8, 12, 16 or 20 seconds, not 5"),
+        (["--model", "Sora 2", "--size", "640x480"], "Sora 2 makes 1280×720 or 720×1280, not"),
+        (["--model", "Sora 2", "--duration", "5"], "makes videos of 4, 8, 12, 16 or 20 seconds"),
         (["--model", "dall-e"], "No model matches 'dall-e'; the models are Sora 2"),
-        (["--seed", "7"], "Sora 2 does not take a seed"),
+        (["--model", "Sora 2", "--seed", "7"], "Sora 2 does not take a seed"),
         (["--results", "9"], "makes 1 to 4 videos per request"),
         (["--size", "big"], "--size must look like 1280x720"),
         (["--format", "gif"], "writes MP4, WEBM, MOV, not GIF"),
         (["--image", "/nonexistent/frame.png"], "frame.png does not exist"),
-        (["--last-image", "{image}"], "takes only the first frame"),
-        (["--model", "Sora 2 Pro", "--size", "1920x1080", "--remix", "video_1"], "leave out width"),
+        (["--model", "Sora 2", "--last-image", "{image}"], "takes only the first frame"),
+        (
+            ["--model", "Sora 2 Pro", "--size", "1920x1080", "--remix", "video_1"],
+            "leave out width and height",
+        ),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )

@@ -22,6 +22,7 @@ from typing import Any
 import av
 import pytest
 
+from gui.runware.catalog import default_catalog
 from gui.sandbox.process import SandboxProcess
 
 from .conftest import requests_of_type
@@ -153,7 +154,7 @@ def test_killed_in_each_state_then_restarted_loses_nothing(
         assert path.read_bytes() == served
         with av.open(str(path)) as container:
             frames = sum(1 for _ in container.decode(video=0))
-        assert frames == 4 * 30  # 4 s at Sora's 30 fps
+        assert frames == 4 * default_catalog().default.fps  # 4 s at the model's rate
     assert not list((data / "videos").glob("*.part"))
     if hold == "downloading-partial":  # the cut download resumed where it stopped
         mine = {Path(r["url"]).name for r in job["results"]}
