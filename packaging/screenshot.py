@@ -4,7 +4,8 @@ Starts a virtual X display (Xvfb, 1440×900) — or falls back to Qt's offscreen
 video frames do not show — then the app on the offline sandbox with a temporary data folder.
 It generates a few jobs (three prompts, one with two variations), waits until they are ready,
 starts one more so a running job shows, plays a result, and writes ``screenshot-main.png`` and
-``screenshot-settings.png`` into the output folder.
+``screenshot-settings.png`` into the output folder, then a three-shot board on the Storyboard
+tab (``screenshot-storyboard.png``).
 """
 
 from __future__ import annotations
@@ -176,11 +177,48 @@ async def shoot(out: Path, on_x: bool) -> None:
         if not grab_window(player.fullscreen_window, on_x).save(str(fullscreen_png)):
             raise RuntimeError(f"could not write {fullscreen_png}")
         player.set_fullscreen(False)
-        print(f"wrote {main_png}, {settings_png}, {picker_png} and {fullscreen_png}")
+        board_png = await shoot_storyboard(studio, out, data, on_x)
+        print(f"wrote {main_png}, {settings_png}, {picker_png}, {fullscreen_png} and {board_png}")
     finally:
         await studio.stop()
         window.close()
         shutil.rmtree(data, ignore_errors=True)
+
+
+async def shoot_storyboard(studio: Any, out: Path, data: Path, on_x: bool) -> Path:
+    """The Storyboard tab with a three-shot board, generated, the film paused in shot 2."""
+    import json
+
+    from gui.studio.session import ShotStatus
+
+    board = data / "harbour.board.json"
+    pix = "PixVerse V6"
+    shots = [
+        {"prompt": "A fishing boat leaves the harbour at dawn", "duration": 3, "model": pix},
+        {"prompt": "The boat rounds the lighthouse", "duration": 2, "link": "last-frame"},
+        {"prompt": "Open sea, gulls follow the wake", "duration": 4, "link": "last-frame"},
+    ]
+    for shot in shots[1:]:
+        shot["model"] = pix
+    body = {"version": 1, "name": "Harbour", "size": "1280x720", "fps": 24, "shots": shots}
+    board.write_text(json.dumps(body))
+    view, vm = studio.bindings.storyboard, studio.bindings.storyboard_vm
+    studio.window.tabs.setCurrentWidget(view)
+    if not vm.open(board):
+        raise RuntimeError(vm.message)
+    vm.generate()
+    await wait_for(lambda: vm.busy, 10, "the board to start")
+    await wait_for(lambda: not vm.busy, 180, "the board to be made")
+    if any(v.status is not ShotStatus.READY for v in vm.views):
+        raise RuntimeError(vm.message)
+    view.load_film()
+    view.player.jump(1, 900)
+    await wait_for(lambda: view.player.current_shot == 1, 10, "the film")
+    await asyncio.sleep(1.0)
+    path = out / "screenshot-storyboard.png"
+    if not grab_window(studio.window, on_x).save(str(path)):
+        raise RuntimeError(f"could not write {path}")
+    return path
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ from gui.ui.storyboard.shot_card import ShotCard
 __all__ = ["SHOT_MIME_TYPE", "BoardStrip"]
 
 SHOT_MIME_TYPE = "application/x-sora-studio-shot"
-MIN_CARD_WIDTH = 230  # the shortest shot's card; the others are wider in proportion
+MIN_CARD_WIDTH = 220  # the shortest shot's card; the others are wider in proportion
 MAX_PX_PER_SECOND = 140
 
 

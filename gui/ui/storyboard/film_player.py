@@ -111,6 +111,7 @@ class _Deck(QObject):
         self.player.setVideoSink(self.sink)
         self.player.setAudioOutput(self.audio)
         self.shot = -1
+        self.pending_seek: int | None = None  # a seek asked for before the media loaded
 
 
 class FilmPlayer(QWidget):
@@ -193,7 +194,10 @@ class FilmPlayer(QWidget):
             self._show_current(self.active)
         elif self.active.shot != shot:
             self._load(self.active, shot)
-        media_safety.seek(self.active.player, ms)
+        if ms and self.active.player.mediaStatus() not in _READY:
+            self.active.pending_seek = ms  # done once it has loaded (see _on_status)
+        else:
+            media_safety.seek(self.active.player, ms)
         if self.playing:
             media_safety.play(self.active.player)
         else:
@@ -202,7 +206,7 @@ class FilmPlayer(QWidget):
         self._preload()
 
     def _load(self, deck: _Deck, shot: int) -> None:
-        deck.shot = shot
+        deck.shot, deck.pending_seek = shot, None
         media_safety.set_source(deck.player, QUrl.fromLocalFile(str(self.clips[shot])))
 
     def _preload(self) -> None:
@@ -218,6 +222,9 @@ class FilmPlayer(QWidget):
 
     # ------------------------------------------------------------------ the cut
     def _on_status(self, deck: _Deck, status: QMediaPlayer.MediaStatus) -> None:
+        if status in _READY and deck.pending_seek is not None:
+            ms, deck.pending_seek = deck.pending_seek, None
+            QTimer.singleShot(0, lambda: media_safety.seek(deck.player, ms))
         if deck is not self.active or status != QMediaPlayer.MediaStatus.EndOfMedia:
             return
         following = deck.shot + 1

@@ -103,8 +103,10 @@ class ShotCard(QFrame):
         self.remove = QToolButton(self)
         self.remove.setText("Remove")
         self.regenerate = QToolButton(self)
-        self.regenerate.setText("Regenerate from here")
-        self.regenerate.setToolTip("A new take of this shot, and of the shots linked after it")
+        self.regenerate.setText("Regenerate")
+        self.regenerate.setToolTip(
+            "Regenerate from here: a new take of this shot, and of the shots linked after it"
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.duplicate)
         buttons.addWidget(self.remove)
