@@ -109,11 +109,15 @@ async def test_veo_3_1_fast_with_first_and_last_frames_and_a_seed(
     assert spec.problems(CATALOG) == []
     job = await wait_final(studio.engine, await studio.engine.submit(spec))
     assert job.state is JobState.READY, job.error_message
-    assert job.estimated_cost is None  # the catalogue publishes no Veo price: no guess
+    assert job.estimated_cost is None  # the page prices no 720p Veo 3.1 Fast: no guess
     assert job.actual_cost is not None and job.actual_cost > 0  # includeCost tells the truth
 
     request = sent_request(sandbox, job.task_uuid)
-    assert set(request) == COMMON | {"inputs", "seed", "providerSettings"}
+    # "Provide exactly one of: inputs.frameImages or width/height": the frames, fitted to
+    # 1280x720, and the size as the resolution the model takes
+    sized = {"inputs", "seed", "providerSettings", "resolution"}
+    assert set(request) == (COMMON - {"width", "height"}) | sized
+    assert request["resolution"] == "720p"
     assert request["seed"] == 1234
     assert request["providerSettings"] == {audio.provider: {audio.name: True}}
     assert [f["frame"] for f in request["inputs"]["frameImages"]] == ["first", "last"]
