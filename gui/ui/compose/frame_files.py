@@ -8,6 +8,7 @@ worker thread. ``QImage`` is safe to use off the UI thread (``QPixmap`` is not).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,12 @@ def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
     """Check a file as a frame image under the model's ``rules`` (any large side is fine: it is
     scaled to the video's size) and hash it. Raises InputFileError saying what is wrong."""
     checked = check_image(Path(path), source_rules(rules))
-    preview = QImage.fromData(QByteArray(checked.data))
+    if checked.width * checked.height > SYNC_CHECK_PIXELS:
+        # Pillow decodes without holding the GIL (QImage.fromData holds it: a 64 MP decode
+        # on the worker froze the GUI thread for 1.5 s); Qt only gets the small preview
+        preview = _pillow_preview(checked.data)
+    else:
+        preview = QImage.fromData(QByteArray(checked.data))
     if preview.isNull():  # Pillow read it but Qt cannot: refuse rather than show nothing
         raise InputFileError(f"{Path(path).name} cannot be shown; save it as PNG or JPG.")
     if max(preview.width(), preview.height()) > PREVIEW_SIDE:
@@ -79,6 +85,19 @@ def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
         format=checked.format,
         preview=preview,
     )
+
+
+def _pillow_preview(data: bytes) -> QImage:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))  # JPEG: decode at a smaller scale
+            img.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+            small = img.convert("RGBA")
+    except (OSError, ValueError):
+        return QImage()
+    raw = small.tobytes()
+    width, height = small.size
+    return QImage(raw, width, height, width * 4, QImage.Format.Format_RGBA8888).copy()
 
 
 def check_off_thread(path: str | Path, max_bytes: int) -> bool:
