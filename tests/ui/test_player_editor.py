@@ -14,7 +14,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 
 from gui.studio.jobs import JobState, ResultState
-from gui.ui.compare.synced_playback import frame_at, frame_position
+from gui.ui.frame_math import frame_at, frame_position
 from gui.ui.player import player as player_module
 from gui.ui.player.media_safety import unload_later
 from gui.ui.player.player import PlayerWidget, time_text

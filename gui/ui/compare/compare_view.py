@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.ui.compare.synced_playback import SyncedPlayback, frame_at
+from gui.ui.compare.synced_playback import SyncedPlayback
+from gui.ui.frame_hold import FrameHold
+from gui.ui.frame_math import frame_at
 from gui.ui.player import media_safety
-from gui.ui.player.frame_hold import FrameHold
-from gui.ui.player.transport import ScrubSlider
+from gui.ui.scrub_slider import ScrubSlider
 
 __all__ = ["CompareItem", "CompareView"]
 

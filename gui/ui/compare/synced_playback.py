@@ -13,22 +13,12 @@ import math
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QMediaPlayer
 
+from gui.ui.frame_math import frame_at, frame_position
 from gui.ui.player import media_safety
 
 __all__ = ["DRIFT_CHECK_MS", "SyncedPlayback", "frame_at", "frame_position"]
 
 DRIFT_CHECK_MS = 200
-
-
-def frame_position(frame: int, fps: float) -> int:
-    """The position (ms) that shows ``frame``: just past its start, since a position exactly
-    on a frame boundary shows the frame before it."""
-    return math.floor(frame * 1000 / fps) + 1 if frame > 0 else 0
-
-
-def frame_at(position_ms: int, fps: float) -> int:
-    """The frame shown at ``position_ms`` (the inverse of :func:`frame_position`)."""
-    return max(math.ceil(position_ms * fps / 1000) - 1, 0)
 
 
 class SyncedPlayback(QObject):

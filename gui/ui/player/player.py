@@ -20,10 +20,10 @@ from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QStackedWidget, QStyle, QVBoxLayout, QWidget
 
 from gui.studio.jobs import Job, JobState, Result, ResultState
-from gui.ui.compare.synced_playback import frame_at, frame_position
+from gui.ui.frame_hold import FrameHold
+from gui.ui.frame_math import frame_at, frame_position
 from gui.ui.labels import RUNNING_STATES, error_text
 from gui.ui.player import media_safety
-from gui.ui.player.frame_hold import FrameHold
 from gui.ui.player.transport import SPEEDS, TransportBar, VariationBar, empty_state
 
 __all__ = ["PLAYER_KEYS", "PlayerWidget", "time_text", "timecode"]

@@ -8,7 +8,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtMultimedia import QMediaPlayer
 
 from gui.ui.compare.compare_view import CompareItem, CompareView
-from gui.ui.compare.synced_playback import frame_at, frame_position
+from gui.ui.frame_math import frame_at, frame_position
 
 FPS = 30
 FRAME_MS = 1000 / FPS
