@@ -46,6 +46,20 @@ def type_prompt_and_generate(qtbot, studio: Studio, prompt: str) -> Job:  # type
     return job
 
 
+def use_model(qtbot, studio: Studio, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick a model as the user does: open the picker, type, Enter."""
+    from gui.runware.catalog import default_catalog
+
+    model = default_catalog().find(name)
+    activate(qtbot, studio)
+    picker = studio.compose.model_box
+    QTest.mouseClick(picker, Qt.MouseButton.LeftButton, pos=picker.rect().center())
+    qtbot.waitUntil(picker.popup.isVisible)
+    QTest.keyClicks(picker.popup.filter_edit, model.air)
+    QTest.keyClick(picker.popup.filter_edit, Qt.Key.Key_Return)
+    assert studio.compose.current_model().air == model.air
+
+
 def wait_ready(qtbot, job: Job, timeout: int = 90_000) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: job.state.is_final, timeout=timeout)
     assert job.state is JobState.READY, (job.state, job.error_code, job.error_message)
@@ -54,6 +68,7 @@ def wait_ready(qtbot, job: Job, timeout: int = 90_000) -> None:  # type: ignore[
 def test_type_pick_size_and_length_generate_and_play(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
     window, compose = studio.window, studio.compose
     assert window.banner.isVisible() and "sandbox" in window.banner.text().lower()
+    use_model(qtbot, studio, "Sora 2")  # priced at 720p, and it remixes
     compose.video.size_picker.button_for("720×1280").click()
     compose.video.duration.button_for(4.0).click()
 
@@ -123,6 +138,7 @@ def test_dropped_text_file_is_refused_and_nothing_is_sent(
 
 
 def test_remix_a_finished_job_sends_its_video_id_without_a_size(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    use_model(qtbot, studio, "Sora 2")  # a model that takes a videoId
     source = type_prompt_and_generate(qtbot, studio, "A red kite over the dunes")
     wait_ready(qtbot, source)
     window = studio.window
@@ -215,12 +231,14 @@ def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> 
     assert job.state is JobState.FAILED
     text = studio.window.jobs_model.index_of(job.id).data(JobRole.ERROR_TEXT)
     assert text.startswith("contentPolicyViolation: ")
-    assert studio.window.player.empty_title.text() == "Failed"
+    player = studio.window.player  # it follows the job's change once the event reaches it
+    qtbot.waitUntil(lambda: player.empty_title.text() == "Failed", timeout=10_000)
     assert "contentPolicyViolation" in studio.window.details.error.text()
 
 
 def test_over_budget_is_said_beside_generate_and_nothing_is_sent(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
     studio.update_settings(daily_budget=0.5)  # taken in at once: no restart
+    use_model(qtbot, studio, "Sora 2")  # $0.10 a second at 720p
     compose = studio.compose
     compose.video.duration.button_for(8.0).click()  # about $0.80 at the catalogue's price
     compose.prompt.set_text("A long tracking shot through a night market")
