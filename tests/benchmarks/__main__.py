@@ -25,6 +25,9 @@ MODULES = {
     "P5": "p5_journal",
     "P6": "p6_memory",
     "P7": "p7_render",
+    "P8": "p8_submit_burst",
+    "P9": "p9_big_frame",
+    "P10": "p10_slow_disk",
     "P11": "p11_board_export",
 }
 OUTPUT = ROOT / "bench-results" / "benchmarks.md"
