@@ -52,10 +52,10 @@ def install(studio: Any) -> None:
 
 async def _run(studio: Any, workload: Path | None) -> None:
     await studio.started.wait()
-    if studio.engine is None:
+    if studio.session is None:
         say("start-failed", message=studio.start_error)
         return
-    engine = studio.engine
+    engine = studio.session  # submit, jobs and wait, as the window uses them
     say("started", jobs=len(engine.jobs()))
     if workload is None:
         return
