@@ -14,10 +14,9 @@ timed assert flakes on a busy machine; benchmark P2 holds stalls to a target).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import pytest
 from gui.runware.catalog import default_catalog
 from gui.runware.client import RetryPolicy, Timeouts
 from gui.studio.jobs import JobSpec, JobState
-from gui.studio.journal import Journal
+from gui.studio.journal_writer import JournalWriter
 from gui.studio.settings import PollTimings, Settings
 from tests.studio.conftest import frame_input, sora_spec
 
@@ -89,18 +88,18 @@ async def _watch_stalls(stop: asyncio.Event, gaps: list[float]) -> None:
 
 
 def _time_journal_commits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The longest journal transaction (each one commits with fsync, on the loop's thread)."""
+    """The longest journal write (a batch and its one fsync, on the journal's writer thread)."""
     longest = [0.0]
-    original = Journal._transaction
+    original = JournalWriter._write
 
-    @contextlib.contextmanager
-    def timed(self: Journal) -> Iterator[Any]:
+    def timed(self: JournalWriter, batch: Any) -> None:
         started = time.perf_counter()
-        with original(self) as db:
-            yield db
-        longest[0] = max(longest[0], time.perf_counter() - started)
+        try:
+            original(self, batch)
+        finally:
+            longest[0] = max(longest[0], time.perf_counter() - started)
 
-    monkeypatch.setattr(Journal, "_transaction", timed)
+    monkeypatch.setattr(JournalWriter, "_write", timed)
     return longest
 
 
