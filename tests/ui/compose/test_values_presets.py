@@ -29,7 +29,9 @@ def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-
         panel.options.seed_edit.setText("987654321")
     for frame, zone in panel.zones.items():
         if model.accepts_frame(frame):
-            size = model.sizes[-1]
+            # the largest of the model's sizes a frame image may have (4K is over Veo's 2048)
+            limit = model.frame_images.max_side
+            size = [s for s in model.sizes if max(s.width, s.height) <= limit][-1]
             drop_files(zone, [write_png(tmp_path / f"{frame}.png", size.width, size.height)])
             zone.set_fit("pad")
     panel.advanced.set_expanded(True)
