@@ -38,8 +38,9 @@ sysdeps:
 run: $(STAMP)
 	$(BIN)/sora-studio
 
+# Two workers: most of the suite waits on the sandbox and on real playback, not on the CPU.
 test: $(STAMP) sysdeps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2
 
 # The whole suite N times (default 5) beside two CPU-spinning processes; every failure by test id.
 N ?= 5
