@@ -242,8 +242,15 @@ def test_over_budget_is_said_beside_generate_and_nothing_is_sent(qtbot, studio: 
     compose = studio.compose
     compose.video.duration.button_for(8.0).click()  # about $0.80 at the catalogue's price
     compose.prompt.set_text("A long tracking shot through a night market")
-    compose.generate_bar.button.click()
-    qtbot.waitUntil(lambda: "budget" in compose.generate_bar.budget.text().lower(), timeout=10_000)
+    assert studio.settings.daily_budget == 0.5
+    qtbot.waitUntil(compose.generate_bar.button.isEnabled, timeout=10_000)
+    assert compose.generate_bar.button.text().endswith("$0.80")
+    QTest.mouseClick(compose.generate_bar.button, Qt.MouseButton.LeftButton)
+
+    def told() -> bool:
+        return "budget" in compose.generate_bar.budget.text().lower()
+
+    qtbot.waitUntil(told, timeout=30_000)
     assert studio.window.jobs_model.rowCount() == 0
     assert sandbox_requests(studio, "videoInference") == []
 

@@ -46,6 +46,7 @@ class ComposeViewModel(QObject):
         self.link = link
         self._remix: Lineage | None = None
         self._frame_sources: dict[str, Lineage] = {}
+        self._refusal: tuple[str, float | None] | None = None  # (message, budget refused under)
         link.opened.connect(self._refresh_prompt_history)
         link.opened.connect(self._on_opened)
         link.bridge.spend_changed.connect(self._on_spend_changed)
@@ -56,6 +57,7 @@ class ComposeViewModel(QObject):
     # ------------------------------------------------------------------ generating
     def generate(self, spec: JobSpec) -> None:
         """Send ``spec``; a refusal comes back as :attr:`budget_message`."""
+        self._refusal = None
         self.budget_message = None
         lineage = self._lineage_for(spec)
         if self.link.run("Generate", lambda s: self._submit(s, spec, lineage)) is not None:
@@ -65,6 +67,9 @@ class ComposeViewModel(QObject):
         try:
             await session.submit(spec, lineage)
         except StudioError as exc:  # refused spec, budget, …: beside the button
+            state = getattr(exc, "state", None)  # a budget refusal carries its budget
+            limit = getattr(state, "budget", None)
+            self._refusal = (str(exc), None if limit is None else float(limit))
             self.budget_message = str(exc)
             return
         if lineage is not None and lineage.kind in ("remix", "extend"):
@@ -93,6 +98,15 @@ class ComposeViewModel(QObject):
         self.prompt_history = list(seen)
 
     def _on_spend_changed(self, today: float, budget: float | None) -> None:
+        # A refusal stays beside the button until the budget it was refused under changes
+        # (raised in Settings) or the next Generate: a spend announcement that merely arrives
+        # after it (the journal announces once its writes are durable) must not erase it.
+        if self._refusal is not None:
+            text, refused_under = self._refusal
+            if budget is not None and refused_under is not None and refused_under == budget:
+                self.budget_message = text
+                return
+            self._refusal = None
         state = budget_state(today, budget)
         warn = state.level in (BudgetLevel.WARN, BudgetLevel.REFUSE)
         self.budget_message = state.message if warn else None
