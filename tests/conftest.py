@@ -23,7 +23,7 @@ from tests.watchdog import pytest_configure, pytest_runtest_protocol  # noqa: F4
 
 
 class MemoryKeyringForTests(keyring.backend.KeyringBackend):
-    """In-memory keyring: the real OS keyring cannot run headless (see qt-headless.md)."""
+    """In-memory keyring: the real OS keyring cannot run headless (see docs/testing.md, "Qt offscreen")."""
 
     priority = 1  # type: ignore[assignment]
 

@@ -1,7 +1,7 @@
 """Sandbox settings: the command line's values and the protocol switches of a scenario file.
 
 Points where Runware's real behaviour is unconfirmed are switches here, so a test can check that
-a client copes with either answer. Defaults follow runware-api.md.
+a client copes with either answer. Defaults follow docs/protocol.md.
 """
 
 from __future__ import annotations

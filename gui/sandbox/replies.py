@@ -1,6 +1,6 @@
 """The shapes the sandbox answers with: error objects, result items and envelopes.
 
-Error objects follow runware-api.md §2: ``code``, ``message``, ``parameter``, ``type``,
+Error objects follow docs/protocol.md ("Error objects"): ``code``, ``message``, ``parameter``, ``type``,
 ``documentation``, ``taskType``, ``taskUUID`` and ``allowedValues`` where they apply. An
 envelope has ``data`` and carries ``errors`` only when there are some.
 """

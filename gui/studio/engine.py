@@ -3,7 +3,7 @@
 Everything runs on one asyncio loop. Every change is committed to the journal before it is
 announced through :class:`EngineEvents`. The stages live in :mod:`gui.studio.sending`,
 :mod:`gui.studio.poll_loop` (with :mod:`gui.studio.polling`), :mod:`gui.studio.downloads` and
-:mod:`gui.studio.recovery`; DESIGN.md tells how a job travels.
+:mod:`gui.studio.recovery`; docs/architecture.md tells how a job travels.
 """
 
 from __future__ import annotations

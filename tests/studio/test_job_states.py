@@ -1,6 +1,6 @@
 """Every legal and every illegal state transition of Job and Result.
 
-The expected tables are written out here from DESIGN.md, not imported from gui.studio.jobs, so a
+The expected tables are written out here from docs/architecture.md ("Job states"), not imported from gui.studio.jobs, so a
 change to the code's tables that the design does not allow fails this test.
 """
 

@@ -1,6 +1,6 @@
 """Fixtures for window tests: the whole studio on the sandbox subprocess, drag-and-drop, stalls.
 
-UI flows use pattern B (see qt-headless.md): ``qloop_running`` plus ``qtbot.waitUntil`` in a
+UI flows use pattern B (see docs/testing.md, "Qt offscreen"): ``qloop_running`` plus ``qtbot.waitUntil`` in a
 sync test; coroutines are started with ``asyncio.ensure_future`` and waited for the same way.
 """
 

@@ -1,7 +1,7 @@
 """The compose panel's layout: its widgets, in the order a narrow left column shows them.
 
 ``ComposeView`` holds layout only and exposes its widgets; ``ComposePanel`` subclasses it and
-holds the behaviour (see STYLE.md, "a written rule for views and controllers").
+holds the behaviour (views hold layout, controllers behaviour: docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -97,4 +97,4 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
     return {"text": text, "empty": empty, "truncated": truncated, "svg": svg}
 
 
-# ---------------------------------------------------------------- drag and drop (qt-headless §5)
+# ---------------------------------------------------------------- drag and drop (docs/testing.md, "Qt offscreen")
