@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 
 from gui.studio.journal import Journal
+from tests.sandbox.support import processes_serving
 
 from .conftest import FULL, SEED, size, submissions_by_task
 
@@ -93,19 +94,7 @@ def data_dir(home: Path) -> Path:
 
 def sandbox_processes(folder: Path) -> list[int]:
     """Live processes serving ``folder``: the sandbox and its forked render workers."""
-    found = []
-    needle = str(folder).encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        if b"sandbox" in cmdline and needle in cmdline and "State:\tZ" not in status:
-            found.append(int(entry.name))
-    return found
+    return processes_serving(folder, word=b"sandbox")
 
 
 def wait_until_gone(folder: Path, timeout: float) -> list[int]:

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -186,3 +187,21 @@ class Receiver:
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+def processes_serving(folder: Path, *, word: bytes = b"") -> list[int]:
+    """Pids of live processes whose command line names ``folder`` (and ``word``, e.g.
+    b"sandbox" to leave out an app started on the same folder), from /proc."""
+    found = []
+    needle = str(folder).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if word in cmdline and needle in cmdline and "State:\tZ" not in status:
+            found.append(int(entry.name))
+    return found

@@ -21,24 +21,9 @@ import pytest
 
 from gui.sandbox.guard import INFO_FILE, read_info
 from gui.sandbox.process import SandboxProcess, SandboxStartError, _project_root
-from tests.sandbox.support import poll_task, post, video_task, wait_for
+from tests.sandbox.support import poll_task, post, processes_serving, video_task, wait_for
 
-
-def _processes_serving(folder: Path) -> list[int]:
-    """Pids of live processes whose command line names ``folder`` (a sandbox or its workers)."""
-    found = []
-    needle = str(folder).encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        if needle in cmdline and "State:\tZ" not in status:
-            found.append(int(entry.name))
-    return found
+_processes_serving = processes_serving
 
 
 def _wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
