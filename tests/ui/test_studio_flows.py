@@ -210,7 +210,8 @@ def test_unfinished_jobs_resume_at_start_and_show_as_such(
     assert resumed is not None
     qtbot.waitUntil(lambda: resumed.state.is_final, timeout=90_000)
     assert resumed.state is JobState.READY
-    assert model.index_of(job.id).data(JobRole.RESUMED) is False
+    # the list hears of the finish through the studio's announcement, a turn after the state
+    qtbot.waitUntil(lambda: model.index_of(job.id).data(JobRole.RESUMED) is False, timeout=10_000)
 
 
 def test_a_failed_job_shows_runwares_code_and_message(qtbot, studio: Studio) -> None:  # type: ignore[no-untyped-def]
