@@ -9,7 +9,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 
-from gui.ui.player.media_safety import stop_later, unload_later
+from gui.ui.player.media_safety import set_source, stop_later, unload_later
 from tests.ui.clips import write_clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +52,20 @@ def test_many_stops_and_unloads_complete(qtbot, tmp_path: Path) -> None:  # type
         qtbot.waitUntil(lambda p=player: not p.source().isValid())
         player.deleteLater()
         audio.deleteLater()
+
+
+def test_a_source_set_in_the_same_turn_calls_a_pending_unload_off(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # "Show nothing, then show this" in one turn (a new player's empty page, then a clip; a
+    # deleted job, then the next one) once played nothing: the queued unload ran after the load.
+    clip = write_clip(tmp_path / "clip.mp4", seconds=1.0, fps=30)
+    player, audio = QMediaPlayer(), QAudioOutput()
+    player.setAudioOutput(audio)
+    unload_later(player)
+    set_source(player, QUrl.fromLocalFile(str(clip)))
+    loaded = {QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia}
+    qtbot.waitUntil(lambda: player.mediaStatus() in loaded, timeout=10_000)
+    assert player.source().toLocalFile() == str(clip)
+    unload_later(player)  # and one that nothing calls off still unloads
+    qtbot.waitUntil(lambda: not player.source().isValid(), timeout=10_000)
+    player.deleteLater()
+    audio.deleteLater()

@@ -19,7 +19,7 @@ player directly; tests/ui/test_media_safety.py fails on any such call in gui/ui.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl
 from PySide6.QtMultimedia import QMediaPlayer
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
 
 _DIRECT = Qt.ConnectionType.DirectConnection
 _QUEUED = Qt.ConnectionType.QueuedConnection
+_PENDING_UNLOAD = "soraPendingUnload"  # a dynamic property: the token of the unload still due
 
 
 def _invoke(target: QObject, method: str, *args: object) -> None:
@@ -65,6 +66,8 @@ def set_rate(player: QMediaPlayer, rate: float) -> None:
 
 
 def set_source(player: QMediaPlayer, url: QUrl) -> None:
+    """Load ``url`` now; an :func:`unload_later` still waiting for its turn is called off."""
+    player.setProperty(_PENDING_UNLOAD, 0)
     _invoke(player, "setSource", Q_ARG(QUrl, url))
 
 
@@ -81,10 +84,18 @@ def stop_later(player: QMediaPlayer) -> None:
 
 
 def unload_later(player: QMediaPlayer) -> None:
-    """Stop and drop the source on the next turn of the event loop.
+    """Stop and drop the source on the next turn of the event loop (for a caller inside one of
+    the player's own signals).
 
-    Do not follow it with :func:`set_source` in the same turn: the queued unload would run
-    after it. To switch media, call :func:`set_source` instead.
+    A :func:`set_source` before that turn calls the unload off, so "show nothing, then show
+    this" in one turn (the player's empty page, then the next job) plays the new source.
     """
-    QMetaObject.invokeMethod(player, "stop", _QUEUED)
-    QMetaObject.invokeMethod(player, "setSource", _QUEUED, Q_ARG(QUrl, QUrl()))
+    token = int(player.property(_PENDING_UNLOAD) or 0) + 1
+    player.setProperty(_PENDING_UNLOAD, token)
+
+    def unload_if_still_wanted() -> None:
+        if player.property(_PENDING_UNLOAD) == token:
+            player.setProperty(_PENDING_UNLOAD, 0)
+            unload(player)
+
+    QTimer.singleShot(0, player, unload_if_still_wanted)
