@@ -143,11 +143,12 @@ def test_remix_a_finished_job_sends_its_video_id_without_a_size(qtbot, studio: S
     wait_ready(qtbot, source)
     window = studio.window
     assert window.jobs_panel.select_job(source.id)
+    # the details hear of the finish through the studio's announcement, a turn after the state
+    qtbot.waitUntil(window.details.remix_button.isEnabled, timeout=10_000)
     opened: list[str] = []
     studio.open_url = lambda url: opened.append(url.toLocalFile())
     window.details.reveal_button.click()
     assert opened == [str(Path(source.results[0].local_path).parent)]  # type: ignore[arg-type]
-    assert window.details.remix_button.isEnabled()
     window.details.remix_button.click()
     assert studio.compose.is_remixing()
 
