@@ -25,11 +25,24 @@ import time
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 __all__ = ["PendingSandbox", "SandboxProcess", "SandboxStartError"]
 
 KEYS_ENV = "SORA_SANDBOX_API_KEYS"
+
+
+class LaunchOptions(TypedDict, total=False):
+    """What :meth:`SandboxProcess.launch` (and so :meth:`SandboxProcess.start`) takes."""
+
+    api_keys: Sequence[str]
+    balance: float | None
+    processing_seconds: float | None
+    faults: Path | Mapping[str, Any] | None
+    extra_args: Sequence[str]
+    command: Sequence[str] | None
+    host: str
+    port: int
 
 
 class SandboxStartError(RuntimeError):
@@ -79,35 +92,10 @@ class SandboxProcess:
     # ------------------------------------------------------------------ start / stop
     @classmethod
     def start(
-        cls,
-        data_dir: Path,
-        *,
-        api_keys: Sequence[str] = (),
-        balance: float | None = None,
-        processing_seconds: float | None = None,
-        faults: Path | Mapping[str, Any] | None = None,
-        extra_args: Sequence[str] = (),
-        timeout: float = 30,
-        command: Sequence[str] | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
+        cls, data_dir: Path, *, timeout: float = 30, **options: Unpack[LaunchOptions]
     ) -> SandboxProcess:
-        """Spawn the sandbox and wait until it accepts requests.
-
-        ``command`` replaces ``[sys.executable, "-m", "gui.sandbox"]``, e.g. for a frozen app
-        that serves the sandbox from its own executable.
-        """
-        return cls.launch(
-            data_dir,
-            api_keys=api_keys,
-            balance=balance,
-            processing_seconds=processing_seconds,
-            faults=faults,
-            extra_args=extra_args,
-            command=command,
-            host=host,
-            port=port,
-        ).ready(timeout)
+        """Spawn the sandbox (:meth:`launch`'s options) and wait until it accepts requests."""
+        return cls.launch(data_dir, **options).ready(timeout)
 
     @classmethod
     def launch(
@@ -124,6 +112,9 @@ class SandboxProcess:
         port: int = 0,
     ) -> PendingSandbox:
         """Spawn the sandbox without waiting; ``.ready()`` (in any thread) waits for it.
+
+        ``command`` replaces ``[sys.executable, "-m", "gui.sandbox"]``, e.g. for a frozen app
+        that serves the sandbox from its own executable.
 
         The child ends with this process however it ends: it watches its stdin, whose write
         end only this process holds, and on Linux it asks for a parent-death signal as well
