@@ -105,6 +105,9 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     studio = Studio(options)
+    from gui.ui.theme import install_theme
+
+    install_theme(app, studio.settings_vm)  # the user's choice; Settings changes it live
     instance.serve(lambda: _bring_forward(studio))
     probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
     if probe and probe not in {"0", "no", "false"}:
@@ -196,10 +199,9 @@ def configure_application(app: QApplication) -> None:
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # Studio.run stops the engine and sandbox, then returns
     app.setWindowIcon(app_icon())
-    theme = resources_dir() / "theme" / "light.qss"
-    if theme.is_file():
-        app.setStyle("Fusion")
-        app.setStyleSheet(theme.read_text("utf-8"))
+    from gui.ui.theme import install_theme
+
+    install_theme(app)  # the system's scheme (dark when it won't say) until settings are read
 
 
 def app_icon() -> Any:
@@ -477,8 +479,7 @@ class Studio:
 
     async def test_connection(self, api_key: str, backend: str) -> str:
         """For the settings dialog: reach the backend the user is about to choose."""
-        from gui.runware.client import RunwareClient
-        from gui.studio.errors import StudioError
+        from gui.studio.connection_check import check_runware
         from gui.studio.spending import format_money
 
         wants_sandbox = backend == "sandbox" or (backend == "auto" and not api_key)
@@ -489,15 +490,7 @@ class Studio:
                     f"The offline sandbox answers (play balance {format_money(amount, currency)})."
                 )
             return "The offline sandbox starts when you save."
-        if not api_key:
-            raise StudioError("Enter an API key first.")
-        client = RunwareClient(api_key, self.settings.api_url)
-        try:
-            details = await client.account()
-        finally:
-            await client.aclose()
-        name = f" ({details.organization_name})" if details.organization_name else ""
-        return f"Connected to Runware{name}; balance {format_money(details.balance.amount, details.balance.currency)}."
+        return await check_runware(api_key, self.settings.api_url)  # quick, bounded, in words
 
     # ------------------------------------------------------------------ other dialogs
     def show_about(self) -> None:

@@ -29,10 +29,12 @@ __all__ = [
     "SecretStore",
     "Settings",
     "SettingsStore",
+    "ThemeChoice",
     "default_library_folder",
 ]
 
 APP_NAME = "sora-studio"
+ThemeChoice = Literal["system", "dark", "light"]  # "system" follows the OS (dark if it won't say)
 
 
 def default_library_folder() -> Path:
@@ -64,6 +66,7 @@ class Settings(BaseModel):
     concurrent_downloads: int = Field(3, ge=1, le=16)
     daily_budget: float | None = Field(None, ge=0)
     notifications: bool = True
+    theme: ThemeChoice = "system"
     poll: PollTimings = Field(default_factory=PollTimings)
     batch_polls: bool = True  # one getResponse request for all tasks; off = one request each
     last_compose: dict[str, Any] = Field(default_factory=dict)  # JobSpec fields last used
@@ -110,6 +113,8 @@ class SecretStorageUnavailable(RuntimeError):
 
 
 _NO_STORAGE = "no secure storage"
+# a keyring says no with its own errors; a broken desktop bus or backend may raise others
+_KEYRING_FAILURES = (keyring.errors.KeyringError, OSError, RuntimeError)
 
 
 class SecretStore:
@@ -125,6 +130,7 @@ class SecretStore:
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
+        self._session_key: str | None = None  # in memory only, when the keyring refused it
 
     @property
     def backend_name(self) -> str:
@@ -146,15 +152,17 @@ class SecretStore:
         return not (module.endswith(".chainer") and not getattr(backend, "backends", None))
 
     @property
-    def source(self) -> Literal["environment", "keyring"] | None:
+    def source(self) -> Literal["environment", "session", "keyring"] | None:
         """Where :meth:`get` finds the key, if anywhere."""
         if self._environ.get(self.ENV, "").strip():
             return "environment"
+        if self._session_key:
+            return "session"
         return "keyring" if self._from_keyring() else None
 
     def get(self) -> str | None:
         from_env = self._environ.get(self.ENV, "").strip()
-        return from_env or self._from_keyring()
+        return from_env or self._session_key or self._from_keyring()
 
     def _from_keyring(self) -> str | None:
         try:
@@ -164,23 +172,48 @@ class SecretStore:
         return value or None
 
     def set(self, api_key: str) -> None:
+        """Store the key in the keyring; raises :class:`SecretStorageUnavailable` if it cannot."""
+        failure = self._to_keyring(api_key)
+        if failure:
+            raise SecretStorageUnavailable(
+                f"There is no secure storage for the key on this machine ({failure}). "
+                f"Set {self.ENV} in the environment instead."
+            )
+
+    def keep(self, api_key: str) -> str | None:
+        """Store the key in the keyring; where that fails, keep it in memory for this session
+        (never in a file) and return a sentence saying so and how to make it permanent."""
+        failure = self._to_keyring(api_key)
+        if not failure:
+            return None
+        self._session_key = api_key.strip()
+        return (
+            f"Saved, but the key could not be stored in the keyring ({failure}): it is used "
+            "for this session only and forgotten when Sora Studio closes. To keep it, set "
+            f"{self.ENV} in your environment (or unlock or install an OS keyring) and start "
+            "again."
+        )
+
+    def _to_keyring(self, api_key: str) -> str | None:
+        """None when the keyring took the key, else the failure's name (never its text,
+        which a backend might have filled with what it was given)."""
         api_key = api_key.strip()
         if not api_key:
             raise ValueError("The API key is empty.")
         try:
             keyring.set_password(self.SERVICE, self.USER, api_key)
-        except keyring.errors.KeyringError as exc:
-            raise SecretStorageUnavailable(
-                "There is no secure storage for the key on this machine "
-                f"({exc.__class__.__name__}). Set {self.ENV} in the environment instead."
-            ) from None
+        except _KEYRING_FAILURES as exc:
+            return exc.__class__.__name__
+        self._session_key = None
+        return None
 
     def delete(self) -> None:
+        self._session_key = None
         try:
             keyring.delete_password(self.SERVICE, self.USER)
         except keyring.errors.PasswordDeleteError:
             pass
-        except keyring.errors.KeyringError as exc:
+        except _KEYRING_FAILURES as exc:
             raise SecretStorageUnavailable(
                 f"The keyring cannot be changed ({exc.__class__.__name__})."
             ) from None

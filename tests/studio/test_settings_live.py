@@ -63,7 +63,7 @@ def test_backend_url_and_library_open_a_new_session(change: dict[str, object]) -
 
 
 def test_every_setting_is_either_applied_live_or_reopens_the_session() -> None:
-    live = {"concurrent_downloads", "daily_budget", "batch_polls", "poll", "notifications"}
+    live = {"concurrent_downloads", "daily_budget", "batch_polls", "poll", "notifications", "theme"}
     stored = {"last_compose", "presets"}  # read where they are used, never copied
     reopen = {"backend", "api_url", "library_folder"}
     assert set(Settings.model_fields) == live | stored | reopen

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gui.app import LaunchOptions, main, parse_options
-from gui.runware.catalog import default_catalog, resources_dir
+from gui.runware.catalog import default_catalog
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import JobState
 from gui.ui.bridge import EngineBridge
@@ -177,17 +177,6 @@ def test_a_job_finishing_in_the_background_is_announced(qtbot, tmp_path: Path) -
     notifier.enabled = False
     notifier.job_finished(make_job(JobState.READY))
     assert len(notifier.sent) == 2
-
-
-def test_theme_parses_without_warnings(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    qss = (resources_dir() / "theme" / "light.qss").read_text("utf-8")
-    window = make_window(qtbot, tmp_path / "w.ini")
-    with qtbot.captureExceptions():
-        window.setStyleSheet(qss)
-        window.show()
-        window.grab()
-    # a stylesheet Qt cannot parse is dropped whole, with a warning
-    assert window.styleSheet() == qss
 
 
 def test_command_line(capsys) -> None:  # type: ignore[no-untyped-def]

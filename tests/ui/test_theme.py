@@ -1,0 +1,145 @@
+"""Dark and light themes: they follow the system's colour scheme, a choice in Settings wins, the
+default is dark, and every colour word of the stylesheet is defined for both.
+
+The system is simulated with the real signal Qt emits when the desktop changes its scheme
+(``QStyleHints.colorSchemeChanged``): ``QStyleHints.setColorScheme`` is a request to the
+platform, which the offscreen (and xcb) platforms of this machine ignore.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from gui.runware.catalog import resources_dir
+from gui.ui import theme
+from gui.ui.theme import COLOURS, ThemeController, install_theme, legible, palette_for
+
+Scheme = Qt.ColorScheme
+WINDOW = QPalette.ColorRole.Window
+
+
+@pytest.fixture
+def app_theme(qapp: QApplication) -> Iterator[QApplication]:
+    """The application's look is global: put it back as it was after the test."""
+    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
+    yield qapp
+    for controller in qapp.findChildren(ThemeController):
+        controller.setParent(None)
+        controller.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    if style and qapp.style().name() != style:
+        qapp.setStyle(style)
+
+
+def system_says(scheme: Qt.ColorScheme) -> None:
+    """The desktop changes its colour scheme (what Qt emits when it does)."""
+    QGuiApplication.styleHints().colorSchemeChanged.emit(scheme)
+
+
+def shown(qtbot) -> QWidget:  # type: ignore[no-untyped-def]
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    layout.addWidget(QLabel("A label"))
+    layout.addWidget(QPushButton("A button"))
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def is_dark_colour(colour: QColor) -> bool:
+    return colour.lightnessF() < 0.5
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_theme_follows_the_systems_colour_scheme(qtbot, app_theme: QApplication) -> None:  # type: ignore[no-untyped-def]
+    controller = install_theme(app_theme)
+    widget = shown(qtbot)
+    system_says(Scheme.Unknown)  # a desktop that does not say: video tools are dark
+    assert controller.scheme == Scheme.Dark
+    assert is_dark_colour(app_theme.palette().color(WINDOW))
+    qtbot.waitUntil(lambda: is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
+    assert COLOURS[Scheme.Dark]["surface"] in app_theme.styleSheet()
+
+    system_says(Scheme.Light)
+    assert controller.scheme == Scheme.Light
+    qtbot.waitUntil(lambda: not is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
+    assert COLOURS[Scheme.Light]["text"] in app_theme.styleSheet()
+    assert COLOURS[Scheme.Dark]["surface"] not in app_theme.styleSheet()
+
+    system_says(Scheme.Dark)
+    qtbot.waitUntil(lambda: is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
+
+
+def test_a_choice_in_settings_wins_over_the_system(qtbot, app_theme: QApplication) -> None:  # type: ignore[no-untyped-def]
+    controller = install_theme(app_theme)
+    seen: list[Qt.ColorScheme] = []
+    controller.scheme_changed.connect(seen.append)
+    system_says(Scheme.Light)
+    controller.set_choice("dark")
+    assert controller.scheme == Scheme.Dark
+    assert is_dark_colour(app_theme.palette().color(WINDOW))
+    system_says(Scheme.Light)  # the system changes again: the choice still holds
+    assert controller.scheme == Scheme.Dark
+    system_says(Scheme.Dark)
+    controller.set_choice("light")
+    assert not is_dark_colour(app_theme.palette().color(WINDOW))
+    controller.set_choice("system")  # back to the system, which last said dark
+    assert controller.scheme == Scheme.Dark
+    assert seen == [Scheme.Light, Scheme.Dark, Scheme.Light, Scheme.Dark]
+
+
+@pytest.mark.parametrize("scheme", [Scheme.Dark, Scheme.Light])
+def test_both_stylesheets_parse_and_read(qtbot, qtlog, scheme: Qt.ColorScheme) -> None:  # type: ignore[no-untyped-def]
+    template = (resources_dir() / "theme" / theme.STYLESHEET_FILE).read_text("utf-8")
+    words = set(re.findall(r"@([a-z_]+)", re.sub(r"/\*.*?\*/", "", template, flags=re.S)))
+    assert words <= set(COLOURS[scheme]), words - set(COLOURS[scheme])
+    assert set(COLOURS[Scheme.Dark]) == set(COLOURS[Scheme.Light])
+    sheet = theme.stylesheet_for(scheme)
+    assert "@" not in sheet
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.setStyleSheet(sheet)  # a sheet Qt cannot parse is dropped whole, with a warning
+    QVBoxLayout(widget).addWidget(QPushButton("A button"))
+    widget.show()
+    widget.grab()
+    assert not [r for r in qtlog.records if "parse" in r.message.lower()]
+
+    palette = palette_for(scheme)
+    text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+    assert contrast(text, base) >= 7
+    assert contrast(palette.color(QPalette.ColorRole.PlaceholderText), base) >= 3
+    words_ = COLOURS[scheme]
+    for fg, bg in [("text", "window"), ("muted", "surface"), ("warn_text", "warn_bg")]:
+        assert contrast(QColor(words_[fg]), QColor(words_[bg])) >= 4.5, (fg, bg)
+    for fg in ("danger", "ok", "accent"):
+        assert contrast(QColor(words_[fg]), QColor(words_["surface"])) >= 3, fg
+
+
+def test_status_colours_stay_legible_on_a_dark_background() -> None:
+    dark, light = palette_for(Scheme.Dark), palette_for(Scheme.Light)
+    for name in ("#b91c1c", "#92400e", "#15803d", "#2563eb", "#6b7280"):
+        colour = QColor(name)
+        assert legible(colour, light) == colour  # chosen for a light background already
+        on_dark = legible(colour, dark)
+        assert contrast(on_dark, dark.color(QPalette.ColorRole.Base)) >= 4.5, name
