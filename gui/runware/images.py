@@ -32,6 +32,7 @@ __all__ = [
     "check_image",
     "fitted_png",
     "frame_rules",
+    "side_problem",
     "source_rules",
 ]
 
@@ -110,11 +111,8 @@ def check_image(source: Path | bytes, rules: ImageRules | None = None) -> Checke
             if fmt not in rules.formats:
                 kind = fmt or "unknown"
                 raise InputFileError(f"{name} is a {kind} image; use {allowed}.")
-            if max(width, height) > rules.max_side or min(width, height) < rules.min_side:
-                raise InputFileError(
-                    f"{name} is {width}×{height} px; each side must be "
-                    f"{rules.min_side}–{rules.max_side} px."
-                )
+            if (why := side_problem(width, height, rules)) is not None:
+                raise InputFileError(f"{name} is {width}×{height} px; {why}.")
             img.load()  # decodes fully: a truncated or corrupt file fails here
     except InputFileError:
         raise
@@ -125,6 +123,15 @@ def check_image(source: Path | bytes, rules: ImageRules | None = None) -> Checke
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputFileError(f"{name} is damaged or truncated and cannot be decoded.") from exc
     return CheckedImage(data=data, format=fmt, width=width, height=height)
+
+
+def side_problem(width: int, height: int, rules: ImageRules) -> str | None:
+    """Why an image of ``width``×``height`` px cannot be a frame image under ``rules`` ("each
+    side must be 300–2048 px"), or None. The one size rule: :func:`check_image` applies it to a
+    file before upload, the window to the size a frame will be fitted to before sending."""
+    if max(width, height) > rules.max_side or min(width, height) < rules.min_side:
+        return f"each side must be {rules.min_side}–{rules.max_side} px"
+    return None
 
 
 def frame_rules(model: ModelSpec) -> ImageRules:

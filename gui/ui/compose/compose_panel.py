@@ -179,9 +179,9 @@ class ComposePanel(ComposeView):
             return True
         self._confirmed_ended = spec
         when = f" on {model.deactivated_on:%d %B %Y}" if model.deactivated_on else ""
-        self.generate_bar.warn(
-            f"Runware deactivated {model.name}{when}: the request will most likely be refused. "
-            "Press Generate again to send it anyway, or choose another model."
+        self.generate_bar.warn(  # what to do first: the words beside the button may be cut
+            f"Press Generate again to send it anyway: Runware deactivated {model.name}{when}, "
+            "so the request will most likely be refused. Or choose another model."
         )
         return False
 
@@ -290,10 +290,9 @@ class ComposePanel(ComposeView):
         self.options.setVisible(self.options.has_content)
         self.options_header.setVisible(self.options.has_content)
         rules = frame_rules(model)
-        for frame, zone in self.zones.items():
+        for zone in self.zones.values():
             zone.set_rules(rules)
-            zone.setVisible(frame in fields.frames)
-        self.frames_header.setVisible(bool(fields.frames))
+        self._show_frames()
         self.advanced.set_fields(fields)
         self._order_tabs()
 
@@ -307,8 +306,19 @@ class ComposePanel(ComposeView):
             self.remix_banner.hide()
         for zone in self.zones.values():
             zone.setEnabled(not remixing)
+        self._show_frames()
         note = REMIX_NOTE[0].upper() + REMIX_NOTE[1:] + "." if remixing else ""
         self.video.set_remixing(remixing, note)
+
+    def _show_frames(self) -> None:
+        """Frame images show for a model that takes them, but not in a remix: only the videoId
+        is sent, so an image (and its "will be cropped") there would mislead. A chosen image is
+        kept, and shows again on leaving the remix."""
+        frames = ModelFields.of(self._model).frames
+        remixing = self._remix is not None
+        for frame, zone in self.zones.items():
+            zone.setVisible(frame in frames and not remixing)
+        self.frames_header.setVisible(bool(frames) and not remixing)
 
     def _sync_frame_targets(self) -> None:
         size = self.video.chosen_size() or self._model.default_size

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeGuard
 
 from gui.runware.catalog import Catalog, ModelSpec, Problem
+from gui.runware.images import frame_rules, side_problem
 from gui.studio.jobs import FrameInput, JobSpec
 from gui.ui.compose.form_rules import ModelFields, http_url_problem, seed_problem, ttl_problem
 
@@ -22,6 +23,7 @@ __all__ = [
     "FrameChoice",
     "RemixSource",
     "build_request",
+    "frame_size_problem",
 ]
 
 Fit = Literal["crop", "pad"]
@@ -238,6 +240,8 @@ def build_request(
 
     remix = values.remix if fields.remix else None
     sent_frames = () if remix else tuple(frames[f] for f in fields.frames if f in frames)
+    if not remix and (too_big := frame_size_problem(values, model)) is not None:
+        problems.append(too_big)
     try:
         spec = JobSpec(
             model=model.air,
@@ -264,6 +268,28 @@ def build_request(
         problems.extend(p for p in spec.problems(catalog) if p not in problems)
     problems.sort(key=_form_order)
     return (spec if not problems else None), problems
+
+
+def frame_size_problem(values: ComposeValues, model: ModelSpec) -> Problem | None:
+    """Frame images are fitted to the chosen size before upload, so that size must itself be a
+    frame image the model takes (Veo 3.1 at 3840×2160 with a first frame: 3840 px is over its
+    2048). The rule is the client's own (:func:`side_problem`), so nothing is sent to be refused."""
+    chosen = [f for f in ModelFields.of(model).frames if f in values.frames]
+    if not chosen or not values.width or not values.height:
+        return None
+    why = side_problem(values.width, values.height, frame_rules(model))
+    if why is None:
+        return None
+    size = f"{values.width}×{values.height}"
+    which = f"{chosen[0]} frame image" if len(chosen) == 1 else "frame images"
+    return Problem(
+        code="invalidFrameImageSize",
+        parameter="inputs.frameImages",
+        message=(
+            f"At {size} the {which} would be sent as {size} px, but for {model.name} {why}. "
+            "Choose a smaller size, or remove the image."
+        ),
+    )
 
 
 # Problems are listed in the order the form shows its fields, so the first is the topmost.

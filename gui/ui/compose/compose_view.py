@@ -34,6 +34,7 @@ from gui.ui.compose.presets import PresetBar, PresetStore
 from gui.ui.compose.prompt_editor import PromptEditor
 from gui.ui.compose.remix_banner import RemixBanner
 from gui.ui.compose.video_section import VideoSection
+from gui.ui.compose.wheel_guard import WheelGuard
 
 __all__ = ["ComposeView"]
 
@@ -116,6 +117,8 @@ class ComposeView(QWidget):
         self._body.addWidget(self.advanced)
         self._body.addStretch(1)
         outer.addWidget(scroll, 1)
+        # the wheel scrolls the form; it turns a spin box, slider or combo box only when focused
+        self.wheel_guard = WheelGuard(content)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Problem
-from gui.runware.images import FrameFit, ImageRules
+from gui.runware.images import FrameFit, ImageRules, side_problem
 from gui.studio.jobs import FrameInput
 from gui.ui.compose.background_task import BackgroundTasks
+from gui.ui.compose.caption import Caption
 from gui.ui.compose.compose_values import FrameChoice
 from gui.ui.compose.frame_files import (
     FrameFacts,
@@ -47,10 +48,22 @@ from gui.ui.compose.frame_files import (
 )
 from gui.ui.compose.frame_preview import FramePreview
 
-__all__ = ["FrameDropZone"]
+__all__ = ["FrameDropZone", "short_name"]
 
 # Files up to this size (and 4 MP) are checked at once; larger ones on a worker thread.
 SYNC_CHECK_BYTES = 1_000_000
+# Lines kept for the caption under the image (file name, warning or refusal), shown or not.
+CAPTION_LINES = 3
+NAME_CHARS = 28
+
+
+def short_name(name: str, limit: int = NAME_CHARS) -> str:
+    """A file name cut in the middle when long (a frame kept from a result is named by its
+    64-character hash): its start and its extension stay readable."""
+    if len(name) <= limit:
+        return name
+    tail = max(6, len(Path(name).suffix) + 4)
+    return f"{name[: limit - tail - 1]}…{name[-tail:]}"
 
 
 class FrameDropZone(QWidget):
@@ -119,9 +132,11 @@ class FrameDropZone(QWidget):
             "the frame, or pad it with black bars"
         )
         self.fit_box.currentIndexChanged.connect(self._on_fit_chosen)
+        keep_place = self.fit_box.sizePolicy()
+        keep_place.setRetainSizeWhenHidden(True)  # appearing, it moves nothing below
+        self.fit_box.setSizePolicy(keep_place)
         self.fit_box.hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = Caption(CAPTION_LINES)
         self.message.setProperty("role", "note")
         self.message.hide()
         layout.addWidget(self.title)
@@ -132,19 +147,22 @@ class FrameDropZone(QWidget):
     # ---- what the panel asks
     def frame_input(self) -> FrameInput | None:
         """The frame to send: None while empty, busy, or when no image was accepted."""
-        if self._facts is None or self._pending:
-            return None
+        if self._facts is None or self._pending or self._size_problem():
+            return None  # a size the model refuses is named by the panel (frame_size_problem)
+        if self._unfitted():
+            return None  # never the unfitted file; waiting_problem() says so
         path, sha = self._sent_file()
         return FrameInput(frame=self.frame, path=path, sha256=sha)
 
     def waiting_problem(self) -> Problem | None:
-        if not self._pending:
+        state = self._pending or ("fitting" if self._unfitted() else None)
+        if not state:
             return None
         what = {"checking": "being checked", "fetching": "being fetched", "fitting": "being fitted"}
         return Problem(
             code="frameImagePending",
             parameter="inputs.frameImages",
-            message=f"The {self.frame} frame image is still {what[self._pending]}…",
+            message=f"The {self.frame} frame image is still {what[state]}…",
         )
 
     def choice(self) -> FrameChoice | None:
@@ -323,10 +341,21 @@ class FrameDropZone(QWidget):
                 if isinstance(error, InputFileError)
                 else (f"The file could not be read: {error}")
             )
-            self._show_state()
+            # the kept image's fitting was superseded by this check: start it again (a no-op
+            # when its fitted file is ready) so the kept image is sent fitted, not dropped
+            self._prepare_fit()
             return
         self._facts, self._error = facts, None
         self._prepare_fit()
+
+    def _unfitted(self) -> bool:
+        """An image whose shape differs from the video's, with no fitted file made yet."""
+        key = self._fit_key()
+        return key is not None and key not in self._prepared and not self._size_problem()
+
+    def _size_problem(self) -> str | None:
+        """Why the video's size cannot be this frame's size (it is fitted to it), or None."""
+        return side_problem(*self._target, self._rules) if self._facts is not None else None
 
     def _fit_key(self) -> tuple[str, FrameFit, int, int] | None:
         if self._facts is None:
@@ -348,7 +377,7 @@ class FrameDropZone(QWidget):
         key = self._fit_key()
         if self._pending in ("checking", "fetching"):
             return
-        if key is None or key in self._prepared:
+        if key is None or key in self._prepared or self._size_problem():
             self._pending = None
             self._show_state()
             return
@@ -387,12 +416,15 @@ class FrameDropZone(QWidget):
             text = "Checking the image…"
         elif self._pending == "fetching":
             text = busy_text or "Fetching…"
+        elif facts is not None and (why := self._size_problem()):
+            size = "×".join(str(side) for side in self._target)
+            text, tone = f"At {size} this image would be sent as {size} px; {why}.", "error"
         elif facts is not None:
             warning = frame_warning(facts, *self._target, self._fit)
             if warning:
                 text, tone = warning, "warning"
             else:
-                text = f"{Path(facts.path).name} · {facts.width}×{facts.height}"
+                text = f"{short_name(Path(facts.path).name)} · {facts.width}×{facts.height}"
         self.message.setText(text)
         self.message.setProperty("tone", tone)
         color = {"error": "#c62828", "warning": "#b26a00"}.get(tone)

@@ -15,6 +15,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui.ui.compose.caption import caption_lines
+
 __all__ = ["FramePreview"]
 
 
@@ -57,6 +59,17 @@ class FramePreview(QWidget):
         rect.moveCenter(area.center())
         return rect
 
+    def hint_rect(self) -> QRectF:
+        """Where the invitation is written: the whole face, so a tall portrait frame (63 px
+        wide in a 112 px high zone) does not squeeze its words."""
+        return QRectF(self.rect()).adjusted(1, 1, -1, -1)
+
+    def hint_lines(self) -> list[str]:
+        """The invitation as drawn: whole words wrapped to the face's width."""
+        rect = self.hint_rect().adjusted(6, 4, -6, -4)
+        lines, _cut = caption_lines(self.hint, self.font(), int(rect.width()), 4)
+        return lines
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.isEnabled():
             self.clicked.emit()
@@ -71,18 +84,7 @@ class FramePreview(QWidget):
         path = QPainterPath()
         path.addRoundedRect(rect, 6, 6)
         if self.image is None:
-            fill = pal.color(QPalette.ColorRole.Base)
-            border = (
-                pal.color(QPalette.ColorRole.Highlight)
-                if self.hovering
-                else pal.color(QPalette.ColorRole.Mid)
-            )
-            painter.fillPath(path, fill)
-            pen = QPen(border, 1.5, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawPath(path)
-            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.hint)
+            self._paint_invitation(painter)
             return
         painter.fillPath(path, QColor("black"))
         painter.setClipPath(path)
@@ -100,3 +102,31 @@ class FramePreview(QWidget):
             QPen(pal.color(QPalette.ColorRole.Highlight), 2) if self.hovering else Qt.PenStyle.NoPen
         )
         painter.drawPath(path)
+
+    def _paint_invitation(self, painter: QPainter) -> None:
+        """A dashed drop target over the whole face with the invitation inside (the video's
+        shape shows once there is an image)."""
+        pal = self.palette()
+        block = self.hint_rect()
+        shape = QPainterPath()
+        shape.addRoundedRect(block, 6, 6)
+        border = (
+            pal.color(QPalette.ColorRole.Highlight)
+            if self.hovering
+            else pal.color(QPalette.ColorRole.Mid)
+        )
+        painter.fillPath(shape, pal.color(QPalette.ColorRole.Base))
+        painter.setPen(QPen(border, 1.5, Qt.PenStyle.DashLine))
+        painter.drawPath(shape)
+        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        lines = self.hint_lines()
+        metrics = painter.fontMetrics()
+        top = block.center().y() - metrics.lineSpacing() * len(lines) / 2
+        for index, line in enumerate(lines):
+            row = QRectF(
+                block.left(),
+                top + index * metrics.lineSpacing(),
+                block.width(),
+                metrics.lineSpacing(),
+            )
+            painter.drawText(row, Qt.AlignmentFlag.AlignCenter, line)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 from gui.runware.catalog import Problem
+from gui.ui.compose.caption import Caption
 from gui.ui.compose.form_rules import PriceLabel
 
 __all__ = ["GenerateBar"]
+
+REASON_LINES = 3  # beside the button
+BUDGET_LINES = 2  # under it
 
 
 class GenerateBar(QWidget):
@@ -28,19 +32,16 @@ class GenerateBar(QWidget):
         font = self.button.font()
         font.setBold(True)
         self.button.setFont(font)
-        self.reason = QLabel()
-        self.reason.setWordWrap(True)
+        # both keep their lines while empty, so words appearing never move the button
+        self.reason = Caption(REASON_LINES)
         self.reason.setAccessibleName("Why Generate is unavailable")
         self.reason.setProperty("role", "note")
-        self.reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.budget = QLabel()
-        self.budget.setWordWrap(True)
+        self.budget = Caption(BUDGET_LINES)
         self.budget.setAccessibleName("Budget")
         self.budget.setProperty("role", "note")
         self.budget.hide()
-        layout.addWidget(self.button, 0, 0)
-        layout.addWidget(self.reason, 0, 1)
+        layout.addWidget(self.button, 0, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.reason, 0, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.budget, 1, 0, 1, 2)
         layout.setColumnStretch(1, 1)
 

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QPainter,
     QStandardItem,
     QStandardItemModel,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -288,15 +287,8 @@ class ModelPicker(QComboBox):
         self.setCurrentIndex(self.findData(air))
         self.setFocus(Qt.FocusReason.PopupFocusReason)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        # A wheel turned over the closed box scrolls the panel unless the box has focus.
-        if not self.hasFocus():
-            event.ignore()
-            return
-        super().wheelEvent(event)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Arrow keys and the wheel on the closed box skip the captions.
+        # Arrow keys on the closed box skip the captions (the wheel: see wheel_guard.py).
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             step = -1 if event.key() == Qt.Key.Key_Up else 1
             row = self.currentIndex() + step

@@ -14,13 +14,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLayout,
     QSizePolicy,
-    QToolButton,
     QWidget,
 )
 
 from gui.runware.catalog import Size
 
-__all__ = ["ChoiceButtons", "SizeButton", "SizePicker", "aspect_text"]
+__all__ = ["ChoiceButton", "ChoiceButtons", "SizeButton", "SizePicker", "aspect_text"]
 
 
 def aspect_text(size: Size) -> str:
@@ -118,6 +117,64 @@ class SizeButton(QAbstractButton):
         )
 
 
+class ChoiceButton(QAbstractButton):
+    """A checkable choice (4 s, 2 videos) drawn so the chosen one cannot be mistaken: the
+    accent's tint and a 2 px accent border, bold words; the others plain, thin grey border.
+    Painted from the palette, so it follows a dark or light theme."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setText(text)
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        width = self.fontMetrics().horizontalAdvance(self.text()) + 20
+        return QSize(max(36, width), self.fontMetrics().height() + 12)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(36, self.sizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        enabled = self.isEnabled()
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
+        text = pal.color(group, QPalette.ColorRole.ButtonText)
+        box = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        if self.isChecked():
+            fill = QColor(accent)
+            fill.setAlpha(70 if enabled else 30)
+            border, width = (accent if enabled else pal.color(QPalette.ColorRole.Mid)), 2.0
+        else:
+            fill, border, width = (
+                pal.color(QPalette.ColorRole.Button),
+                pal.color(QPalette.ColorRole.Mid),
+                1.0,
+            )
+            if self.underMouse() and enabled:
+                border = accent
+        if self.isDown():
+            fill = fill.darker(110)
+        painter.setPen(QPen(border, width))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 5, 5)
+        if self.hasFocus():
+            painter.setPen(QPen(accent, 1, Qt.PenStyle.DotLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 3, 3)
+        font = QFont(self.font())
+        if self.isChecked():
+            font.setWeight(QFont.Weight.Bold)
+        painter.setFont(font)
+        painter.setPen(text)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.text())
+
+
 class SizePicker(QWidget):
     """The model's sizes, one exclusive button each; ``changed`` when another is chosen."""
 
@@ -178,7 +235,7 @@ class ChoiceButtons(QWidget):
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(self._on_toggled)
-        self.buttons: list[QToolButton] = []
+        self.buttons: list[ChoiceButton] = []
         self._values: list[float] = []
 
     def set_choices(self, choices: Sequence[tuple[str, float]]) -> None:
@@ -190,13 +247,8 @@ class ChoiceButtons(QWidget):
             _discard(self._group, self._layout, button)
         self.buttons, self._values = [], []
         for label, value in choices:
-            button = QToolButton(self)
-            button.setText(label)
-            button.setCheckable(True)
+            button = ChoiceButton(label, self)
             button.setAccessibleName(f"{self._prefix} {label}")
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setMinimumWidth(36)
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self._group.addButton(button)
             self._layout.addWidget(button)
             self.buttons.append(button)
@@ -214,7 +266,7 @@ class ChoiceButtons(QWidget):
                 button.setChecked(True)
                 return
 
-    def button_for(self, value: float) -> QToolButton | None:
+    def button_for(self, value: float) -> ChoiceButton | None:
         return next(
             (b for b, v in zip(self.buttons, self._values, strict=True) if v == value), None
         )

@@ -17,7 +17,15 @@ def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-
     """Move every control of ``model`` away from its default, as a user would."""
     video = panel.video
     panel.prompt.set_text("Handheld tracking shot; rain on tin roofs; a dog barks twice.")
-    video.size_picker.buttons[-1].click()
+    # the largest size a frame image may have: frames are sent at the video's size, and 4K is
+    # over Veo's 2048 px (the panel refuses it: test_frame_size_rule.py)
+    limit = model.frame_images.max_side if model.frame_images else 10**6
+    fits = [
+        b
+        for b in video.size_picker.buttons
+        if max(b.video_size.width, b.video_size.height) <= limit
+    ]
+    fits[-1].click()
     video.duration.buttons[0].click()
     video.variations.buttons[-1].click()
     video.format_box.setCurrentIndex(video.format_box.count() - 1)
@@ -29,9 +37,7 @@ def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-
         panel.options.seed_edit.setText("987654321")
     for frame, zone in panel.zones.items():
         if model.accepts_frame(frame):
-            # the largest of the model's sizes a frame image may have (4K is over Veo's 2048)
-            limit = model.frame_images.max_side
-            size = [s for s in model.sizes if max(s.width, s.height) <= limit][-1]
+            size = fits[-1].video_size
             drop_files(zone, [write_png(tmp_path / f"{frame}.png", size.width, size.height)])
             zone.set_fit("pad")
     panel.advanced.set_expanded(True)
