@@ -16,8 +16,10 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 from gui.runware.client import RetryPolicy, RunwareClient, Timeouts
-from gui.runware.errors import RunwareError
+from gui.runware.errors import RunwareError, TransportError
 from gui.studio.errors import StudioError
 from gui.studio.spending import format_money
 
@@ -45,7 +47,7 @@ async def check_runware(api_key: str, api_url: str, limits: ConnectionLimits | N
     try:
         async with asyncio.timeout(limits.total):
             await _reach(host, port, limits.connect, where)
-            return await _account(api_key, api_url, limits)
+            return await _account(api_key, api_url, limits, where)
     except TimeoutError:
         raise StudioError(f"Cannot reach {where}: no answer within {limits.total:g} s.") from None
 
@@ -66,7 +68,7 @@ async def _reach(host: str, port: int, timeout: float, where: str) -> None:
         await writer.wait_closed()
 
 
-async def _account(api_key: str, api_url: str, limits: ConnectionLimits) -> str:
+async def _account(api_key: str, api_url: str, limits: ConnectionLimits, where: str) -> str:
     client = RunwareClient(
         api_key,
         api_url,
@@ -75,6 +77,8 @@ async def _account(api_key: str, api_url: str, limits: ConnectionLimits) -> str:
     )
     try:
         details = await client.account()
+    except TransportError as exc:  # the client keeps httpx's own error as the context
+        raise StudioError(f"Cannot reach {where}: {_transport_reason(exc)}.") from None
     except RunwareError as exc:
         raise StudioError(str(exc)) from None
     finally:
@@ -82,6 +86,16 @@ async def _account(api_key: str, api_url: str, limits: ConnectionLimits) -> str:
     name = f" ({details.organization_name})" if details.organization_name else ""
     balance = format_money(details.balance.amount, details.balance.currency)
     return f"Connected to Runware{name}; balance {balance}."
+
+
+def _transport_reason(exc: TransportError) -> str:
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, httpx.TimeoutException):
+        return "it did not answer in time"
+    text = str(cause) if cause is not None else ""
+    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
+        return f"the secure connection failed ({text})"
+    return text or str(exc)
 
 
 def unreachable_reason(exc: OSError) -> str:

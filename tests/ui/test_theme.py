@@ -12,9 +12,16 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.runware.catalog import resources_dir
 from gui.ui import theme
@@ -143,3 +150,52 @@ def test_status_colours_stay_legible_on_a_dark_background() -> None:
         assert legible(colour, light) == colour  # chosen for a light background already
         on_dark = legible(colour, dark)
         assert contrast(on_dark, dark.color(QPalette.ColorRole.Base)) >= 4.5, name
+
+
+def _ink_contrast(image: QImage, area: QRect, background: QColor) -> float:
+    """The strongest contrast of any pixel in ``area`` against the background: the ink of the
+    text painted there (anti-aliased edges are weaker; the strokes' centres are not)."""
+    best = 1.0
+    for x in range(area.left(), area.right() + 1):
+        for y in range(area.top(), area.bottom() + 1):
+            best = max(best, contrast(QColor(image.pixel(x, y)), background))
+    return best
+
+
+@pytest.mark.parametrize("scheme", [Scheme.Dark, Scheme.Light])
+def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.ColorScheme) -> None:  # type: ignore[no-untyped-def]
+    from gui.runware.catalog import default_catalog
+    from gui.studio.jobs import JobState
+    from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
+    from gui.ui.jobs.model import JobListModel
+    from gui.ui.jobs.thumbnails import ThumbnailCache
+    from tests.ui.jobfactory import make_job
+
+    model = JobListModel(default_catalog(), clock=lambda: 1_700_000_000 + 100_000)
+    model.add_job(make_job(JobState.FAILED, prompt="A failed fox"))
+    delegate = JobDelegate(model, ThumbnailCache(THUMB_SIZE))
+    palette = palette_for(scheme)
+    background = palette.color(QPalette.ColorRole.Base)
+    width, height = 460, 78
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(background)
+    painter = QPainter(image)
+    option = QStyleOptionViewItem()
+    option.rect = image.rect()
+    option.palette = palette
+    option.font = QApplication.font()
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+
+    small = QFont(QApplication.font())
+    small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
+    line = QFontMetrics(small).height()
+    chip_left = width - 8 - 118
+    chip_bottom = 8 + line + 6
+    chip = QRect(chip_left, 8, 118, line + 6)
+    cost = QRect(chip_left, chip_bottom + 4, 118, line + 4)
+    text_left = 8 + 96 + 8 + 2
+    title = QFontMetrics(QApplication.font()).height()
+    error = QRect(text_left, 6 + title + 2 + line + 2, 120, line)
+    for name, area in [("state chip", chip), ("cost", cost), ("error", error)]:
+        assert _ink_contrast(image, area, background) >= 4.5, name

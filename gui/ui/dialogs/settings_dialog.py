@@ -1,4 +1,5 @@
-"""Settings: API key (kept in the keyring), backend, library folder, downloads, budget, notices.
+"""Settings: API key (kept in the keyring), backend, library folder, downloads, budget, notices,
+theme.
 
 The dialog never talks to the network. "Test connection" calls the coroutine the app hands in,
 which goes through the studio's client; the dialog only shows its answer.
@@ -37,6 +38,11 @@ __all__ = ["ConnectionTest", "SettingsDialog"]
 # (api key as typed, backend choice) → a sentence to show; raises with a message on failure
 ConnectionTest = Callable[[str, str], Awaitable[str]]
 
+_THEMES = (
+    ("system", "Follow the system (dark when it does not say)"),
+    ("dark", "Dark"),
+    ("light", "Light"),
+)
 _BACKENDS = (
     ("auto", "Automatic — Runware when a key is set, otherwise the offline sandbox"),
     ("runware", "Runware (billed to your account)"),
@@ -78,6 +84,11 @@ class SettingsDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        self.notice = QLabel(self)  # saved, with something to know (the key kept for now only)
+        self.notice.setObjectName("WarningLabel")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        layout.addWidget(self.notice)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -163,6 +174,12 @@ class SettingsDialog(QDialog):
             "Tell me when a job finishes while the window is in the background", box
         )
         form.addRow("Notifications", self.notify_check)
+
+        self.theme_combo = QComboBox(box)
+        self.theme_combo.setObjectName("ThemeCombo")
+        for value, text in _THEMES:
+            self.theme_combo.addItem(text, value)
+        form.addRow("Theme", self.theme_combo)
         return box
 
     def _load(self, settings: Settings) -> None:
@@ -173,14 +190,20 @@ class SettingsDialog(QDialog):
                 f"The key in use comes from {SecretStore.ENV}; a key saved here is used when "
                 "that variable is not set."
             )
+        elif source == "session":
+            self.key_note.setText(
+                "The key is kept in memory for this session only (the keyring refused it); "
+                f"set {SecretStore.ENV} to keep it."
+            )
         elif self._secrets.secure:
             self.key_note.setText(f"Stored in {self._secrets.backend_name}, never in a file.")
         else:
             self.key_note.setText("The key is never written to a file.")
         if not self._secrets.secure:
             self.storage_warning.setText(
-                "⚠ No secure key storage (OS keyring) is available on this machine, so a key "
-                f"cannot be saved here. Set {SecretStore.ENV} in the environment instead."
+                "⚠ No secure key storage (OS keyring) is available on this machine: a key "
+                "entered here is used for this session only. To keep one, set "
+                f"{SecretStore.ENV} in the environment."
             )
             self.storage_warning.show()
         else:
@@ -200,6 +223,7 @@ class SettingsDialog(QDialog):
         self.downloads_spin.setValue(settings.concurrent_downloads)
         self.budget_spin.setValue(settings.daily_budget or 0.0)
         self.notify_check.setChecked(settings.notifications)
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(settings.theme)))
 
     # ------------------------------------------------------------------ values
     def values(self) -> Settings:
@@ -210,6 +234,7 @@ class SettingsDialog(QDialog):
             "concurrent_downloads": self.downloads_spin.value(),
             "daily_budget": budget if budget > 0 else None,
             "notifications": self.notify_check.isChecked(),
+            "theme": self.theme_combo.currentData(),
         }
         if self._library_fixed is None and self.library_edit.text().strip():
             update["library_folder"] = Path(self.library_edit.text().strip()).expanduser()
@@ -220,25 +245,36 @@ class SettingsDialog(QDialog):
         return self.key_edit.text().strip()
 
     def save(self) -> None:
-        """Keep the key in the keyring and the rest in the settings file, then close."""
-        try:
-            if self.api_key != self._original_key:
-                if self.api_key:
-                    self._secrets.set(self.api_key)
-                else:
-                    self._secrets.delete()
-        except SecretStorageUnavailable as exc:
-            self._show_error(str(exc))
-            return
+        """Keep the key in the keyring and the rest in the settings file, then close.
+
+        A key the keyring refuses does not hold the rest back: it is kept in memory for this
+        session, everything else is saved and applied, and the dialog stays open to say so."""
         new = Settings.model_validate(self.values().model_dump())
         try:
             self._store.save(new)
         except OSError as exc:
             self._show_error(f"The settings could not be written: {exc.strerror or exc}.")
             return
+        notice = None
+        if self.api_key != self._original_key:
+            try:
+                if self.api_key:
+                    notice = self._secrets.keep(self.api_key)
+                else:
+                    self._secrets.delete()
+            except SecretStorageUnavailable as exc:
+                notice = f"Saved, but the key could not be removed: {exc}"
+            self._original_key = self.api_key
         self._settings = new
+        self.error.hide()
         self.settings_saved.emit(new)
-        self.accept()
+        if notice is None:
+            self.accept()
+            return
+        self.notice.setText(f"⚠ {notice}")
+        self.notice.show()
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Close")  # everything is saved: nothing left to cancel
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from gui.studio.jobs import JobState
 from gui.ui.jobs.model import JobListModel, JobRole, JobRow
 from gui.ui.jobs.thumbnails import ThumbnailCache
+from gui.ui.theme import legible
 
 __all__ = ["THUMB_SIZE", "JobDelegate", "state_colour"]
 
@@ -85,13 +86,13 @@ class JobDelegate(QStyledItemDelegate):
             THUMB_SIZE.width(),
             THUMB_SIZE.height(),
         )
-        self._paint_thumbnail(painter, thumb_rect, row)
+        self._paint_thumbnail(painter, thumb_rect, row, palette)
         text_left = thumb_rect.right() + _MARGIN + 2
         chip_left = rect.right() - _MARGIN - _CHIP_WIDTH
         text_rect = QRect(text_left, rect.top() + 6, chip_left - text_left - 6, rect.height() - 12)
-        self._paint_texts(painter, text_rect, row, font, palette.color(QPalette.ColorRole.Text))
+        self._paint_texts(painter, text_rect, row, font, palette)
         chip_rect = QRect(chip_left, rect.top() + 8, _CHIP_WIDTH, rect.height() - 16)
-        self._paint_chip_and_cost(painter, chip_rect, row, font)
+        self._paint_chip_and_cost(painter, chip_rect, row, font, palette)
         painter.restore()
 
     # ------------------------------------------------------------------ parts
@@ -107,10 +108,14 @@ class JobDelegate(QStyledItemDelegate):
                 QRect(rect.left(), rect.top(), 3, rect.height()),
                 palette.color(QPalette.ColorRole.Highlight),
             )
-        painter.setPen(QPen(QColor(0, 0, 0, 22)))
+        line = QColor(palette.color(QPalette.ColorRole.Text))
+        line.setAlpha(28)
+        painter.setPen(QPen(line))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
 
-    def _paint_thumbnail(self, painter: QPainter, target: QRect, row: JobRow) -> None:
+    def _paint_thumbnail(
+        self, painter: QPainter, target: QRect, row: JobRow, palette: QPalette
+    ) -> None:
         pixmap = self._thumbnails.pixmap(row.thumbnail_path)
         painter.save()
         painter.setClipRect(QRectF(target))
@@ -123,17 +128,20 @@ class JobDelegate(QStyledItemDelegate):
         else:  # a placeholder until the thumbnail exists (or while it decodes)
             base = state_colour(row.state)
             base.setAlpha(40)
-            painter.fillRect(target, QColor("#e5e7eb"))
+            painter.fillRect(target, palette.color(QPalette.ColorRole.Midlight))
             painter.fillRect(target, base)
-            painter.setPen(QColor(0, 0, 0, 90))
+            mark_colour = QColor(palette.color(QPalette.ColorRole.Text))
+            mark_colour.setAlpha(120)
+            painter.setPen(mark_colour)
             mark = "▶" if row.state is JobState.READY else "…"
             painter.drawText(target, Qt.AlignmentFlag.AlignCenter, mark)
         painter.restore()
 
     @staticmethod
     def _paint_texts(
-        painter: QPainter, rect: QRect, row: JobRow, base_font: QFont, colour: QColor
+        painter: QPainter, rect: QRect, row: JobRow, base_font: QFont, palette: QPalette
     ) -> None:
+        colour = palette.color(QPalette.ColorRole.Text)
         title_font = QFont(base_font)
         title_font.setWeight(QFont.Weight.DemiBold)
         small_font = QFont(base_font)
@@ -162,7 +170,7 @@ class JobDelegate(QStyledItemDelegate):
         )
         if row.error_text:
             failed = row.state is JobState.FAILED
-            painter.setPen(QColor("#b91c1c") if failed else QColor("#92400e"))
+            painter.setPen(legible(QColor("#b91c1c" if failed else "#92400e"), palette))
             painter.drawText(
                 QRect(rect.left(), y + small.height() + 2, rect.width(), small.height()),
                 left,
@@ -170,7 +178,9 @@ class JobDelegate(QStyledItemDelegate):
             )
 
     @staticmethod
-    def _paint_chip_and_cost(painter: QPainter, rect: QRect, row: JobRow, base_font: QFont) -> None:
+    def _paint_chip_and_cost(
+        painter: QPainter, rect: QRect, row: JobRow, base_font: QFont, palette: QPalette
+    ) -> None:
         chip_font = QFont(base_font)
         chip_font.setPointSizeF(max(7.0, base_font.pointSizeF() - 1))
         chip_font.setWeight(QFont.Weight.DemiBold)
@@ -190,13 +200,13 @@ class JobDelegate(QStyledItemDelegate):
             bar = QRectF(chip.left(), chip.top(), chip.width() * row.progress, chip.height())
             painter.drawRoundedRect(bar, radius, radius)
         painter.setFont(chip_font)
-        painter.setPen(colour.darker(115))
+        painter.setPen(legible(colour.darker(115), palette))
         painter.drawText(
             chip,
             Qt.AlignmentFlag.AlignCenter,
             metrics.elidedText(row.state_text, Qt.TextElideMode.ElideRight, int(chip.width()) - 8),
         )
-        painter.setPen(QColor(60, 60, 60))
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(
             QRect(rect.left(), int(chip.bottom()) + 4, rect.width(), metrics.height() + 4),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -43,6 +43,7 @@ from gui.studio.spending import (
     format_money,
     job_spend_rows,
 )
+from gui.ui.theme import legible
 
 __all__ = ["BAR_COLOURS", "JobSpendModel", "SpendingPanel", "Totals"]
 
@@ -107,7 +108,8 @@ class JobSpendModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 4 and row.difference:
-            return QColor("#c8443a") if row.difference > 0 else QColor("#3a9d5d")
+            colour = QColor("#c8443a") if row.difference > 0 else QColor("#3a9d5d")
+            return legible(colour, QGuiApplication.palette())
         return None
 
     def _text(self, row: JobSpend, column: int) -> str:
@@ -217,7 +219,9 @@ class SpendingPanel(QWidget):
         self.budget_label.setText(state.message)
         text_colour = _TEXT_COLOURS.get(state.level)
         self.budget_label.setStyleSheet(
-            f"color: {text_colour}; font-weight: bold;" if text_colour else ""
+            f"color: {legible(QColor(text_colour), self.palette()).name()}; font-weight: bold;"
+            if text_colour
+            else ""
         )
 
     @property
