@@ -9,6 +9,8 @@ from gui.studio.jobs import Job, JobState
 from gui.studio.spending import format_money
 
 __all__ = [
+    "REMIX_TEXT",
+    "REMIX_TIP",
     "RUNNING_STATES",
     "clock",
     "cost_text",
@@ -17,6 +19,15 @@ __all__ = [
     "seconds_text",
     "state_label",
 ]
+
+# The remix action (jobs list and details), saying precisely what it does: the catalogue's
+# remix by videoId (Sora 2). No model is sent a video to extend (Veo's inputs.video is not
+# offered), so the words promise none.
+REMIX_TEXT = "Remix with a new prompt…"
+REMIX_TIP = (
+    "Start a new job from this video by its videoId, with a prompt you edit: a remix keeps "
+    "the video's size and first frame. (Extending a video is not offered.)"
+)
 
 RUNNING_STATES = frozenset(
     {

@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         compose.setMinimumWidth(320)
 
         self.player = PlayerWidget(self)
-        self.details = ResultDetails(self.catalog, self)
+        self.details = ResultDetails(self.catalog, self, find_job=self.jobs_model.job)
         self.centre_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.centre_splitter.setObjectName("CentreSplitter")
         self.centre_splitter.addWidget(self.player)

@@ -7,6 +7,7 @@ times. The actions only announce what the user asked for; the window carries the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
@@ -22,10 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from gui.runware.catalog import Catalog
-from gui.studio.jobs import Job, JobState, Result, ResultState
-from gui.ui.labels import clock, cost_text, error_text, money, seconds_text
+from gui.studio.jobs import Job, JobState, Result, ResultState, prompt_excerpt
+from gui.ui.labels import REMIX_TEXT, REMIX_TIP, clock, cost_text, error_text, money, seconds_text
 
 __all__ = ["ResultDetails"]
+
+_LINEAGE_WORDS = {
+    "retry": "retry of",
+    "remix": "remix of",
+    "extend": "extension of",
+    "lastFrame": "continued from the last frame of",
+    "firstFrame": "from a frame of",
+}
 
 
 def _when(timestamp: float | None) -> str:
@@ -73,11 +82,18 @@ class ResultDetails(QWidget):
     retry_requested = Signal(str)
     reveal_requested = Signal(object, object)  # Job, Result | None
 
-    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        parent: QWidget | None = None,
+        *,
+        find_job: Callable[[str], Job | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ResultDetails")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the theme paints it
         self._catalog = catalog
+        self._find_job = find_job  # a parent job by id, to name it by its prompt
         self.job: Job | None = None
         self.result: Result | None = None
         self._build_fields()
@@ -131,8 +147,8 @@ class ResultDetails(QWidget):
         self._right.addRow("Time", self.time_label)
 
     def _build_actions(self) -> None:
-        self.remix_button = QPushButton("Remix / extend…", self)
-        self.remix_button.setToolTip("Start a new job from this video (by its videoId)")
+        self.remix_button = QPushButton(REMIX_TEXT, self)
+        self.remix_button.setToolTip(REMIX_TIP)
         self.use_frame_button = QPushButton("Use this frame", self)
         self.use_frame_button.setToolTip("Use the frame on screen as the next job's first frame")
         self.continue_button = QPushButton("Continue from last frame", self)
@@ -187,7 +203,7 @@ class ResultDetails(QWidget):
         if spec.frames:
             params.append("first frame image" if len(spec.frames) == 1 else "frame images")
         if job.lineage.kind:
-            params.append(f"{job.lineage.kind} of {(job.lineage.parent_job_id or '?')[:8]}")
+            params.append(self._lineage_text(job))
         self.params_label.setText(" · ".join(params))
         seed = result.seed if result and result.seed is not None else spec.seed
         self.seed_label.setText("—" if seed is None else str(seed))
@@ -204,6 +220,16 @@ class ResultDetails(QWidget):
         problem = error_text(job) or (result.error if result and result.error else "")
         self.error.setText(problem)
         self.error.setVisible(bool(problem))
+
+    def _lineage_text(self, job: Job) -> str:
+        """What the job was made from, in words: "remix of “a kite over…”" (ids are for copying,
+        in the videoId and videoUUID fields, not for reading)."""
+        kind = job.lineage.kind or ""
+        words = _LINEAGE_WORDS.get(kind, kind)
+        parent_id = job.lineage.parent_job_id
+        parent = self._find_job(parent_id) if self._find_job and parent_id else None
+        source = f"“{prompt_excerpt(parent.spec.prompt)}”" if parent else "an earlier job"
+        return f"{words} {source}"
 
     def _update_actions(self) -> None:
         job, result = self.job, self.result

@@ -41,7 +41,7 @@ from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
 from gui.ui.jobs.model import JobListModel
 from gui.ui.jobs.proxy import JobFilterProxy, StateFilter
 from gui.ui.jobs.thumbnails import ThumbnailCache
-from gui.ui.labels import RUNNING_STATES
+from gui.ui.labels import REMIX_TEXT, REMIX_TIP, RUNNING_STATES
 
 __all__ = ["JobListView", "JobsPanel", "request_json"]
 
@@ -156,7 +156,7 @@ class JobsPanel(QWidget):
         self.play_action = action("Play", self._on_play)
         self.cancel_action = action("Cancel", self._on_cancel)
         self.retry_action = action("Retry", self._on_retry)
-        self.remix_action = action("Remix / extend…", self._on_remix)
+        self.remix_action = action(REMIX_TEXT, self._on_remix)
         self.reveal_action = action("Reveal in folder", self._on_reveal)
         self.copy_video_id_action = action("Copy videoId", self._on_copy_video_id)
         self.copy_request_action = action("Copy request JSON", self._on_copy_request)
@@ -172,7 +172,7 @@ class JobsPanel(QWidget):
         self.reveal_action.setToolTip("Show the video file in its folder")
         self.delete_action.setToolTip("Delete the job and its videos (Delete)")
         self.retry_action.setToolTip("Send the same request again as a new job")
-        self.remix_action.setToolTip("Remix or extend this video with a new prompt")
+        self.remix_action.setToolTip(REMIX_TIP)
 
     def _build_filters(self) -> None:
         self._filter_row = QHBoxLayout()
