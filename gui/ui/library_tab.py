@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QWidget
 
 from gui.runware.catalog import Catalog
@@ -36,6 +36,10 @@ class LibraryTab(QScrollArea):
         self.lineage = LineageView(vm.jobs, thumbnails=self.view.thumbnails, catalog=catalog)
         self.spending = SpendingPanel(catalog)
         self._stale = True  # not yet given the session's jobs
+        # the family follows the selected tile, once the selection settles (arrowing through
+        # tiles, or a click in the family itself selecting its tile, rebuild it once)
+        self._family_follow = QTimer(self, singleShot=True, interval=0)
+        self._family_follow.timeout.connect(self._follow_selection)
         self._build()
         self._bind()
 
@@ -71,6 +75,7 @@ class LibraryTab(QScrollArea):
         v.lineage_requested.connect(self.show_family)
         v.exported.connect(self._on_exported)
         v.notice.connect(self.notice)
+        v.grid.selectionModel().selectionChanged.connect(self._family_follow.start)
         self.lineage.job_selected.connect(lambda job_id: v.select_result(job_id))
         self.spending.job_selected.connect(lambda job_id: self.result_activated.emit(job_id, 0))
 
@@ -105,6 +110,17 @@ class LibraryTab(QScrollArea):
     def show_family(self, job_id: str) -> None:
         self.lineage.show_job(job_id, self.vm.jobs())
         self.side.setCurrentWidget(self.lineage)
+
+    def _follow_selection(self) -> None:
+        """One tile selected: its family shows in the Family pane (without leaving Spending)."""
+        items = self.view.selected_items()
+        if len(items) != 1:
+            return
+        job_id = items[0].job_id
+        family = self.lineage.family
+        if family is not None and family.focus == job_id:
+            return
+        self.lineage.show_job(job_id, self.vm.jobs())
 
     def _on_exported(self, paths: list[Any]) -> None:
         if paths:

@@ -96,6 +96,9 @@ class WindowBindings(QObject):
         vm.submitted.connect(self.vms.jobs.select_next_added)
         w.generate_action.triggered.connect(self._generate_from_toolbar)
         w.focus_prompt_action.triggered.connect(self.focus_prompt)
+        panel.presets.preset_saved.connect(
+            lambda name: w.status.showMessage(f"Preset '{name}' saved", NOTICE_MS)
+        )
 
     def _bind_jobs(self) -> None:
         vm, panel, w = self.vms.jobs, self.window.jobs_panel, self.window

@@ -55,6 +55,7 @@ class PresetBar(QWidget):
     """
 
     preset_chosen = Signal(dict)
+    preset_saved = Signal(str)  # its name, once it is in the store
 
     def __init__(
         self,
@@ -125,6 +126,7 @@ class PresetBar(QWidget):
             return False
         self._store.save(name, self._current_values())
         self.refresh(keep_text=name)
+        self.preset_saved.emit(name)
         return True
 
     def apply(self, name: str) -> bool:

@@ -80,6 +80,19 @@ class LibraryItem:
         return Status.IN_PROGRESS
 
     @property
+    def state_word(self) -> str | None:
+        """What a card without a picture says: "Generating…", "Failed", "Cancelled", "Expired"."""
+        if self.status is Status.IN_PROGRESS:
+            return "Generating…"
+        if self.status is Status.FAILED:
+            if self.job_state is JobState.CANCELLED:
+                return "Cancelled"
+            if self.job_state is JobState.EXPIRED or self.result_state is ResultState.EXPIRED:
+                return "Expired"
+            return "Failed"
+        return None
+
+    @property
     def playable(self) -> bool:
         return self.status is Status.READY and bool(self.video_path)
 

@@ -42,13 +42,19 @@ from gui.ui.library.thumbnails import ThumbnailLoader, thumbnail_source
 
 __all__ = ["LibraryDelegate"]
 
-CARD = QSize(232, 196)
+CARD = QSize(232, 196)  # the narrowest card; the grid widens cards to fill each row
 _MARGIN = 6
 _THUMB_H = 126
+_TEXT_H = CARD.height() - _THUMB_H  # prompt and details under the picture, whatever the width
 _STAR = 22
 _Index = QModelIndex | QPersistentModelIndex
 
-_STATUS_WORDS = {Status.IN_PROGRESS: "Generating…", Status.FAILED: "Failed"}
+
+def card_size(width: int) -> QSize:
+    """A card ``width`` wide (at least :data:`CARD`'s): its picture keeps the narrow card's shape."""
+    width = max(width, CARD.width())
+    thumb_h = round(_THUMB_H * (width - 2 * _MARGIN) / (CARD.width() - 2 * _MARGIN))
+    return QSize(width, thumb_h + _TEXT_H)
 
 
 def star_path(rect: QRectF) -> QPainterPath:
@@ -91,17 +97,22 @@ class LibraryDelegate(QStyledItemDelegate):
         preview: PreviewPlayer,
         model_name: Callable[[str], str],
         parent: QObject | None = None,
+        *,
+        card: Callable[[], QSize] | None = None,
     ) -> None:
         super().__init__(parent)
         self.thumbnails, self.preview, self.model_name = thumbnails, preview, model_name
+        self._card = card or (lambda: CARD)  # the grid's current card size
 
     # ---- geometry
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return CARD
+        return self._card()
 
     @staticmethod
     def thumb_rect(card: QRect) -> QRect:
-        return QRect(card.x() + _MARGIN, card.y() + _MARGIN, card.width() - 2 * _MARGIN, _THUMB_H)
+        """The picture's box in a card (``card``: the item's rect less 2 px each side)."""
+        height = max(card.height() + 4 - _TEXT_H, _THUMB_H)
+        return QRect(card.x() + _MARGIN, card.y() + _MARGIN, card.width() - 2 * _MARGIN, height)
 
     @classmethod
     def star_rect(cls, card: QRect) -> QRect:
@@ -159,16 +170,38 @@ class LibraryDelegate(QStyledItemDelegate):
             target.moveCenter(thumb.center())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, picture)
-        word = _STATUS_WORDS.get(item.status)
+        word = item.state_word
         if word:
-            painter.setPen(
-                QColor(235, 235, 240) if item.status is not Status.FAILED else QColor(255, 140, 130)
-            )
-            font = QFont(painter.font())
-            font.setBold(True)
-            painter.setFont(font)
-            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, word)
+            self._paint_placeholder(painter, thumb, item, word)
         painter.restore()
+
+    @staticmethod
+    def _paint_placeholder(painter: QPainter, thumb: QRect, item: LibraryItem, word: str) -> None:
+        """No picture: a lit panel with a mark and the state's word, never a black box."""
+        failed = item.status is Status.FAILED
+        tone = QColor(92, 58, 58) if failed else QColor(62, 66, 80)
+        if failed and word != "Failed":  # cancelled or expired: grey, not alarming
+            tone = QColor(74, 74, 80)
+        painter.fillRect(thumb, tone)
+        painter.setPen(QPen(tone.lighter(135), 2, Qt.PenStyle.SolidLine))
+        step = 14
+        for x in range(thumb.left() - thumb.height(), thumb.right(), step):  # diagonal hatching
+            painter.drawLine(x, thumb.bottom(), x + thumb.height(), thumb.top())
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() + 2)
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        mark = "✕" if failed and word == "Failed" else ("■" if failed else "…")
+        label = QRect(
+            0, 0, metrics.horizontalAdvance(f"{mark}  {word}") + 24, metrics.height() + 10
+        )
+        label.moveCenter(thumb.center())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(QRectF(label), 6, 6)
+        painter.setPen(QColor(255, 170, 160) if word == "Failed" else QColor(235, 235, 240))
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, f"{mark}  {word}")
 
     def _paint_badges(self, painter: QPainter, card: QRect, item: LibraryItem) -> None:
         thumb = self.thumb_rect(card)

@@ -1,4 +1,8 @@
-"""The library's grid: a QListView in icon mode that knows hover, and drags files out."""
+"""The library's grid: a QListView in icon mode that knows hover, and drags files out.
+
+Cards flow with the width: as many columns as fit cards at least :data:`CARD` wide, each card
+widened so the row is filled (no dead strip at the right edge).
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,17 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QDrag, QMouseEvent, QPixmap
+from PySide6.QtGui import QDrag, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from gui.ui.library.items import LibraryItem
-from gui.ui.library.library_delegate import CARD
+from gui.ui.library.library_delegate import CARD, card_size
 from gui.ui.library.library_model import ItemRole, LibraryModel
 
 __all__ = ["LibraryGrid"]
 
 _Index = QModelIndex | QPersistentModelIndex
+_GAP = QSize(6, 6)
 
 
 class LibraryGrid(QListView):
@@ -41,7 +46,8 @@ class LibraryGrid(QListView):
         self.setUniformItemSizes(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(400)
-        self.setGridSize(CARD + QSize(6, 6))
+        self.card = QSize(CARD)
+        self.setGridSize(CARD + _GAP)
         self.setSpacing(0)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -52,6 +58,23 @@ class LibraryGrid(QListView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.hovered: tuple[str, int] | None = None
+
+    # ---- flowing with the width
+    def columns_for(self, width: int) -> int:
+        return max(1, width // (CARD.width() + _GAP.width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_cards()
+        super().resizeEvent(event)
+
+    def _fit_cards(self) -> None:
+        # the width as if the scroll bar were shown, so it coming and going cannot flip the layout
+        width = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        cell = width // self.columns_for(width)
+        card = card_size(cell - _GAP.width())
+        if card != self.card:
+            self.card = card
+            self.setGridSize(card + _GAP)
 
     def item_at(self, index: _Index) -> LibraryItem | None:
         return index.data(ItemRole) if index.isValid() else None

@@ -25,7 +25,14 @@ from PySide6.QtCore import (
 
 from gui.runware.catalog import Catalog, default_catalog
 from gui.studio.jobs import Job
-from gui.ui.library.items import LibraryItem, LibraryQuery, ResultKey, apply_query, items_of
+from gui.ui.library.items import (
+    LibraryItem,
+    LibraryQuery,
+    ResultKey,
+    Status,
+    apply_query,
+    items_of,
+)
 
 __all__ = ["RESULTS_MIME_TYPE", "LibraryModel"]
 
@@ -61,7 +68,9 @@ class LibraryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.prompt
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.prompt}\n{self.model_name(item.model)} · {item.status.label}"
+            state = item.state_word or item.status.label
+            why = f"\n{state}: {item.error}" if item.error and item.status is Status.FAILED else ""
+            return f"{item.prompt}\n{self.model_name(item.model)} · {state}{why}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             star = ", favourite" if item.favourite else ""
             return f"{item.prompt} ({self.model_name(item.model)}{star})"

@@ -99,7 +99,11 @@ class LibraryView(QWidget):
         self.grid = LibraryGrid(self)
         self.grid.setModel(self.model)
         self.delegate = LibraryDelegate(
-            self.thumbnails, self.preview, self.model.model_name, self.grid
+            self.thumbnails,
+            self.preview,
+            self.model.model_name,
+            self.grid,
+            card=lambda: self.grid.card,
         )
         self.grid.setItemDelegate(self.delegate)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

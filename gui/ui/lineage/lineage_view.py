@@ -50,6 +50,7 @@ LINK_WORDS = {
 }
 COLUMNS = ("Result", "Made as", "Model", "State", "Created")
 ICON = QSize(96, 54)
+RESULT_TEXT_WIDTH = 150  # the prompt's first words beside the thumbnail
 
 
 class LineageView(QWidget):
@@ -91,8 +92,11 @@ class LineageView(QWidget):
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # the Result column keeps room for its thumbnail and some words; in a narrow pane the
+        # tree scrolls sideways instead of crushing it (a stretched first column got ~20 px)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, self.result_column_width())
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.clicked.connect(self._on_clicked)
@@ -101,6 +105,10 @@ class LineageView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.tree, 1)
+
+    def result_column_width(self, depth: int = 2) -> int:
+        """Room for a row ``depth`` levels deep: indentation, thumbnail, and some words."""
+        return (depth + 1) * self.tree.indentation() + ICON.width() + RESULT_TEXT_WIDTH
 
     # ---- public
     def show_job(self, job_id: str, jobs: Iterable[Job] | None = None) -> Family:
@@ -143,6 +151,10 @@ class LineageView(QWidget):
         self._items.clear()
         self._add(self.model.invisibleRootItem(), family.root, family.focus)
         self.tree.expandAll()
+        deepest = max(n.depth for n in family.nodes())
+        wanted = self.result_column_width(deepest)
+        if self.tree.columnWidth(0) < wanted:
+            self.tree.setColumnWidth(0, wanted)
         focus = self.index_of(family.focus)
         self.tree.setCurrentIndex(focus)
         self.tree.scrollTo(focus)
