@@ -286,7 +286,7 @@ def frame_size_problem(values: ComposeValues, model: ModelSpec) -> Problem | Non
         code="invalidFrameImageSize",
         parameter="inputs.frameImages",
         message=(
-            f"At {size} the {which} would be sent as {size} px, but for {model.name} {why}. "
+            f"The {which} cannot be sent at {size}: for {model.name}, {why}. "
             "Choose a smaller size, or remove the image."
         ),
     )

@@ -418,7 +418,7 @@ class FrameDropZone(QWidget):
             text = busy_text or "Fetching…"
         elif facts is not None and (why := self._size_problem()):
             size = "×".join(str(side) for side in self._target)
-            text, tone = f"At {size} this image would be sent as {size} px; {why}.", "error"
+            text, tone = f"Cannot be sent at {size}: {why}.", "error"
         elif facts is not None:
             warning = frame_warning(facts, *self._target, self._fit)
             if warning:

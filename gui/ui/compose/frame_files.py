@@ -127,9 +127,9 @@ def frame_warning(facts: FrameFacts, target_width: int, target_height: int, fit:
     image = f"{facts.width}×{facts.height}"
     if aspect_differs(facts.width, facts.height, target_width, target_height):
         how = "cropped" if fit == "crop" else "padded with black bars"
-        return f"The image is {image}; it will be {how} to fit {target}."
+        return f"{image} image: {how} to fit {target}."  # short: a zone is narrow
     if facts.width < target_width:
-        return f"The image is {image}; it will be scaled up to {target} and may look soft."
+        return f"{image} image: scaled up to {target}; it may look soft."
     return None
 
 

@@ -11,8 +11,8 @@ from gui.ui.compose.form_rules import PriceLabel
 
 __all__ = ["GenerateBar"]
 
-REASON_LINES = 3  # beside the button
-BUDGET_LINES = 2  # under it
+REASON_LINES = 2  # under the button
+BUDGET_LINES = 2  # under the reason
 
 
 class GenerateBar(QWidget):
@@ -40,10 +40,11 @@ class GenerateBar(QWidget):
         self.budget.setAccessibleName("Budget")
         self.budget.setProperty("role", "note")
         self.budget.hide()
-        layout.addWidget(self.button, 0, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.reason, 0, 1, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.budget, 1, 0, 1, 2)
-        layout.setColumnStretch(1, 1)
+        # the words under the button, across the panel's width: a narrow panel left them
+        # too little room beside it ("Describe the video you want in the …")
+        layout.addWidget(self.button, 0, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.reason, 1, 0)
+        layout.addWidget(self.budget, 2, 0)
 
     def show_state(self, price: PriceLabel, problems: list[Problem]) -> None:
         self.button.setText(price.text.replace("Generate", "&Generate", 1))

@@ -141,7 +141,7 @@ def test_other_aspect_is_fitted_by_crop_or_pad(qtbot, make_panel, png_square, tm
     panel.prompt.set_text("orange world")
     zone = panel.zones["first"]
     drop_files(zone, [png_square])
-    assert zone.message_text() == "The image is 800×800; it will be cropped to fit 1280×720."
+    assert zone.message_text() == "800×800 image: cropped to fit 1280×720."
     assert zone.message.property("tone") == "warning"
     qtbot.waitUntil(lambda: panel.spec() is not None, timeout=3000)
     cropped = panel.spec().frames[0]
