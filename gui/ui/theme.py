@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
 
-from gui.runware.catalog import resources_dir
-from gui.studio.settings import Settings, ThemeChoice
+from gui.identity import resources_dir
+
+if TYPE_CHECKING:  # the theme is applied before the first paint: no pydantic before it
+    from gui.studio.settings import Settings, ThemeChoice
 
 __all__ = [
     "COLOURS",
@@ -31,6 +33,7 @@ __all__ = [
     "palette_for",
     "resolve_scheme",
     "stylesheet_for",
+    "themed_icon",
 ]
 
 Scheme = Qt.ColorScheme
@@ -202,6 +205,44 @@ def legible(colour: QColor, palette: QPalette) -> QColor:
     hue, saturation = colour.hslHueF(), colour.hslSaturationF()
     lightness = max(colour.lightnessF(), 0.68)
     return QColor.fromHslF(max(hue, 0.0), saturation, lightness, colour.alphaF())
+
+
+class _PaletteIconEngine(QIconEngine):
+    """A style's icon drawn in the palette's button-text colour at each paint, so it reads on
+    a dark theme (Fusion's media icons are dark grey pictures) and follows a switch live."""
+
+    def __init__(self, base: QIcon) -> None:
+        super().__init__()
+        self._base = base
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        shape = self._base.pixmap(size, mode, state)
+        out = QPixmap(shape.size())
+        out.setDevicePixelRatio(shape.devicePixelRatio())
+        out.fill(Qt.GlobalColor.transparent)
+        group = (
+            QPalette.ColorGroup.Disabled
+            if mode == QIcon.Mode.Disabled
+            else QPalette.ColorGroup.Normal
+        )
+        colour = QGuiApplication.palette().color(group, _ROLES.ButtonText)
+        painter = QPainter(out)
+        painter.drawPixmap(0, 0, shape)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(out.rect(), colour)
+        painter.end()
+        return out
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _PaletteIconEngine(self._base)
+
+
+def themed_icon(style: QStyle, which: QStyle.StandardPixmap) -> QIcon:
+    """The style's standard icon ``which``, drawn in the current palette's text colour."""
+    return QIcon(_PaletteIconEngine(style.standardIcon(which)))
 
 
 class _SettingsSource(Protocol):

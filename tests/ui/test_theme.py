@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -199,3 +199,30 @@ def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.Colo
     error = QRect(text_left, 6 + title + 2 + line + 2, 120, line)
     for name, area in [("state chip", chip), ("cost", cost), ("error", error)]:
         assert _ink_contrast(image, area, background) >= 4.5, name
+
+
+def test_transport_icons_are_drawn_in_the_themes_text_colour(
+    qtbot, app_theme: QApplication
+) -> None:  # type: ignore[no-untyped-def]
+    from gui.ui.player.transport import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    controller = install_theme(app_theme)
+
+    def ink(scheme: Qt.ColorScheme) -> QColor:
+        controller.set_choice("dark" if scheme == Scheme.Dark else "light")
+        image = bar.play_button.icon().pixmap(QSize(16, 16)).toImage()
+        opaque = [
+            image.pixelColor(x, y)
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).alpha() > 200
+        ]
+        assert opaque, "the icon has a shape"
+        return max(opaque, key=lambda c: c.alpha())
+
+    for scheme in (Scheme.Dark, Scheme.Light, Scheme.Dark):  # the same icon follows a switch
+        colour = ink(scheme)
+        background = palette_for(scheme).color(QPalette.ColorRole.Button)
+        assert contrast(colour, background) >= 4.5, (scheme, colour.name())

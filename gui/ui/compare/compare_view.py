@@ -30,6 +30,7 @@ from gui.ui.frame_hold import FrameHold
 from gui.ui.frame_math import frame_at
 from gui.ui.player import media_safety
 from gui.ui.scrub_slider import ScrubSlider
+from gui.ui.theme import themed_icon
 
 __all__ = ["CompareItem", "CompareView"]
 
@@ -77,13 +78,13 @@ class CompareView(QWidget):
         style = self.style()
         self.play_button = QToolButton()
         self.play_button.setToolTip("Play / pause (Space)")
-        self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play_button.setIcon(themed_icon(style, QStyle.StandardPixmap.SP_MediaPlay))
         self.back_button = QToolButton()
         self.back_button.setToolTip("One frame back (←)")
-        self.back_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
+        self.back_button.setIcon(themed_icon(style, QStyle.StandardPixmap.SP_MediaSeekBackward))
         self.forward_button = QToolButton()
         self.forward_button.setToolTip("One frame on (→)")
-        self.forward_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.forward_button.setIcon(themed_icon(style, QStyle.StandardPixmap.SP_MediaSeekForward))
         self.slider = ScrubSlider()  # a click jumps to the point clicked
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.time_label = QLabel(_clock(0))
@@ -218,7 +219,7 @@ class CompareView(QWidget):
         title.setToolTip(f"{item.label}\nClick to open this result")
         title.setText(title.fontMetrics().elidedText(item.label, Qt.TextElideMode.ElideRight, 360))
         if leader:  # only the leader is heard
-            title.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume))
+            title.setIcon(themed_icon(self.style(), QStyle.StandardPixmap.SP_MediaVolume))
             title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         title.clicked.connect(lambda: self.result_selected.emit(item.job_id, item.index))
         video = QVideoWidget(tile)
@@ -258,7 +259,7 @@ class CompareView(QWidget):
         icon = (
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         )
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setIcon(themed_icon(self.style(), icon))
 
     def _on_scrub_start(self) -> None:
         self._scrubbing = True

@@ -25,6 +25,7 @@ from gui.ui.frame_math import frame_at, frame_position
 from gui.ui.labels import RUNNING_STATES, error_text
 from gui.ui.player import media_safety
 from gui.ui.player.transport import SPEEDS, TransportBar, VariationBar, empty_state
+from gui.ui.theme import themed_icon
 
 __all__ = ["PLAYER_KEYS", "PlayerWidget", "time_text", "timecode"]
 
@@ -476,7 +477,7 @@ class PlayerWidget(QWidget):
             if muted
             else QStyle.StandardPixmap.SP_MediaVolume
         )
-        self.transport.mute_button.setIcon(self.style().standardIcon(icon))
+        self.transport.mute_button.setIcon(themed_icon(self.style(), icon))
 
     # ------------------------------------------------------------------ fullscreen
     @property
@@ -606,7 +607,7 @@ class PlayerWidget(QWidget):
         icon = (
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         )
-        self.transport.play_button.setIcon(self.style().standardIcon(icon))
+        self.transport.play_button.setIcon(themed_icon(self.style(), icon))
 
     def _on_error(self, _error: QMediaPlayer.Error, message: str) -> None:
         self._stop_and_explain(

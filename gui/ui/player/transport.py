@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ui.scrub_slider import ScrubSlider
+from gui.ui.theme import themed_icon
 
 __all__ = ["SPEEDS", "ScrubSlider", "TransportBar", "VariationBar"]  # ScrubSlider: re-exported
 
@@ -33,7 +34,7 @@ def _button(
     button = QToolButton(parent)
     button.setText(text)
     if icon is not None:  # the style's icons: emoji glyphs are missing from many fonts
-        button.setIcon(parent.style().standardIcon(icon))
+        button.setIcon(themed_icon(parent.style(), icon))
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setToolTip(tip)
     button.setCheckable(checkable)
