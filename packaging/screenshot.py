@@ -3,9 +3,11 @@
 Starts a virtual X display (Xvfb, 1440×900) — or falls back to Qt's offscreen platform, where
 video frames do not show — then the app on the offline sandbox with a temporary data folder.
 It generates a few jobs (three prompts, one with two variations), waits until they are ready,
-starts one more so a running job shows, plays a result, and writes ``screenshot-main.png`` and
-``screenshot-settings.png`` into the output folder, then a three-shot board on the Storyboard
-tab (``screenshot-storyboard.png``).
+starts one more so a running job shows, plays a result, and writes the main window in the dark
+and the light theme (``screenshot-main-dark.png``, ``screenshot-main-light.png``) and
+``screenshot-settings.png`` into the output folder, then the rest in the dark theme (the
+default): the model picker, the fullscreen player, and a three-shot board on the Storyboard tab
+(``screenshot-storyboard.png``).
 """
 
 from __future__ import annotations
@@ -88,14 +90,21 @@ def grab_window(window: Any, on_x: bool) -> Any:
 
 
 async def shoot(out: Path, on_x: bool) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from gui.app import LaunchOptions, Studio
     from gui.studio.jobs import JobState
+    from gui.ui.theme import install_theme
 
     data = Path(tempfile.mkdtemp(prefix="sora-studio-shot-"))
     studio = Studio(
         LaunchOptions(sandbox=True, data_dir=data, sandbox_options={"processing_seconds": 2})
     )
     window = studio.window
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme = install_theme(app)
+    theme.set_choice("dark")  # what a user sees unless the desktop asks for light
     window.setGeometry(0, 0, *SIZE)
     window.show()
     try:
@@ -144,9 +153,14 @@ async def shoot(out: Path, on_x: bool) -> None:
         studio.compose.prompt.set_text("Morning fog lifting from a pine forest, slow dolly")
         await asyncio.sleep(0.3)
         out.mkdir(parents=True, exist_ok=True)
-        main_png = out / "screenshot-main.png"
-        if not grab_window(window, on_x).save(str(main_png)):
-            raise RuntimeError(f"could not write {main_png}")
+        main_pngs = []
+        for scheme in ("light", "dark"):  # dark last: the rest is shot in the default theme
+            theme.set_choice(scheme)
+            await asyncio.sleep(0.5)  # repainted in the new colours
+            main_png = out / f"screenshot-main-{scheme}.png"
+            if not grab_window(window, on_x).save(str(main_png)):
+                raise RuntimeError(f"could not write {main_png}")
+            main_pngs.append(main_png)
 
         dialog = studio.show_settings()
         await wait_for(dialog.isVisible, 10, "the settings dialog")
@@ -178,7 +192,10 @@ async def shoot(out: Path, on_x: bool) -> None:
             raise RuntimeError(f"could not write {fullscreen_png}")
         player.set_fullscreen(False)
         board_png = await shoot_storyboard(studio, out, data, on_x)
-        print(f"wrote {main_png}, {settings_png}, {picker_png}, {fullscreen_png} and {board_png}")
+        print(
+            f"wrote {', '.join(map(str, main_pngs))}, {settings_png}, {picker_png}, "
+            f"{fullscreen_png} and {board_png}"
+        )
     finally:
         await studio.stop()
         window.close()
