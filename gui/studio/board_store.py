@@ -25,7 +25,7 @@ from typing import Any
 from gui.studio.jobs import Job, JobSpec
 from gui.studio.journal_schema import migrate
 
-__all__ = ["BoardStore", "StoredTake", "spec_key"]
+__all__ = ["BoardMembership", "BoardStore", "StoredTake", "spec_key"]
 
 
 def spec_key(spec: JobSpec) -> str:
@@ -43,6 +43,23 @@ class StoredTake:
     spec_json: str
     chosen: bool
     created_at: float
+
+
+@dataclass(frozen=True)
+class BoardMembership:
+    """A job is a take of a board's shot (what the library and the family say about it)."""
+
+    board_id: str
+    board_name: str
+    shot_number: int | None  # 1-based; None once the shot has left the board
+    chosen: bool  # the take in the film
+
+    @property
+    def label(self) -> str:
+        """ "Rain · shot 2" (or "Rain" for a shot no longer on it)."""
+        if self.shot_number is None:
+            return self.board_name
+        return f"{self.board_name} · shot {self.shot_number}"
 
 
 _TAKE_COLUMNS = "id, board_id, shot_id, job_id, result_idx, spec_json, chosen, created_at"
@@ -143,6 +160,57 @@ class BoardStore:
             "SELECT shot_id FROM board_shots WHERE board_id = ? ORDER BY position", (board_id,)
         )
         return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ the library's view
+    def memberships(self, job_ids: Iterable[str] | None = None) -> dict[str, list[BoardMembership]]:
+        """The boards (and shot numbers) each job is a take of; every job's, or ``job_ids``'."""
+        sql = (
+            "SELECT t.job_id, b.id, b.name, s.position, t.chosen FROM board_takes AS t "
+            "JOIN boards AS b ON b.id = t.board_id "
+            "LEFT JOIN board_shots AS s ON s.board_id = t.board_id AND s.shot_id = t.shot_id "
+            "WHERE t.job_id IS NOT NULL"
+        )
+        args: list[str] = []
+        if job_ids is not None:
+            args = list(dict.fromkeys(job_ids))
+            if not args:
+                return {}
+            sql += f" AND t.job_id IN ({', '.join('?' * len(args))})"
+        found: dict[str, list[BoardMembership]] = {}
+        for job_id, board_id, name, position, chosen in self._db.execute(
+            sql + " ORDER BY b.name, s.position", args
+        ):
+            number = None if position is None else int(position) + 1
+            found.setdefault(job_id, []).append(
+                BoardMembership(board_id, name, number, bool(chosen))
+            )
+        return found
+
+    def search(self, text: str) -> list[str]:
+        """Jobs that are takes of a shot whose board name or prompt holds every word of
+        ``text`` (any case)."""
+        words = text.lower().split()
+        if not words:
+            return []
+        shots: list[tuple[str, str]] = []
+        rows = self._db.execute(
+            "SELECT s.board_id, s.shot_id, b.name, s.shot_json FROM board_shots AS s "
+            "JOIN boards AS b ON b.id = s.board_id"
+        )
+        for board_id, shot_id, name, shot_json in rows:
+            try:
+                prompt = str(json.loads(shot_json).get("prompt", ""))
+            except (ValueError, AttributeError):
+                prompt = ""
+            haystack = f"{name}\n{prompt}".lower()
+            if all(w in haystack for w in words):
+                shots.append((board_id, shot_id))
+        found: list[str] = []
+        for board_id, shot_id in shots:
+            for take in self.takes(board_id, shot_id):
+                if take.job_id and take.job_id not in found:
+                    found.append(take.job_id)
+        return found
 
     # ------------------------------------------------------------------ takes
     def plan_take(self, board_id: str, shot_id: str, spec: JobSpec) -> StoredTake:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ from gui.studio.board import BOARD_SUFFIX, Board, BoardError, Shot, TakeRef, che
 from gui.studio.board import save_board as write_board
 from gui.studio.board_export import ExportClip, ExportReport, ExportSettings, ExportWorker
 from gui.studio.board_run import BoardOutcome, BoardRunner, ChosenClip, ShotStatus, ShotView
-from gui.studio.board_store import BoardStore
+from gui.studio.board_store import BoardMembership, BoardStore
 from gui.studio.engine import ContinueFrom, Engine
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, JobSpec, Lineage
@@ -40,6 +40,7 @@ __all__ = [
     "BOARD_SUFFIX",
     "Board",
     "BoardError",
+    "BoardMembership",
     "BoardOutcome",
     "ChosenClip",
     "ContinueFrom",
@@ -105,8 +106,18 @@ class Session:
         return self.engine.get(job_id)
 
     def search(self, text: str, limit: int = 500) -> list[str]:
-        """Ids of the jobs whose prompt matches ``text``, best first."""
-        return [job.id for job in self.engine.search(text, limit)]
+        """Ids of the jobs whose prompt matches ``text``, best first, then the takes of the
+        storyboard shots whose board name or prompt matches."""
+        found = [job.id for job in self.engine.search(text, limit)]
+        known = set(found)
+        found += [i for i in self._runner.store.search(text) if i not in known]
+        return found[:limit]
+
+    def board_memberships(
+        self, job_ids: Iterable[str] | None = None
+    ) -> dict[str, list[BoardMembership]]:
+        """Which boards (and shots) jobs are takes of: every job's, or ``job_ids``'."""
+        return self._runner.store.memberships(job_ids)
 
     def spend(self) -> Spend:
         return self.engine.spend()

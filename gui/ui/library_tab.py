@@ -32,8 +32,16 @@ class LibraryTab(QScrollArea):
     def __init__(self, vm: LibraryViewModel, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
         self.vm = vm
-        self.view = LibraryView(jobs=vm.jobs, search=vm.search, catalog=catalog, export=vm.export)
-        self.lineage = LineageView(vm.jobs, thumbnails=self.view.thumbnails, catalog=catalog)
+        self.view = LibraryView(
+            jobs=vm.jobs,
+            search=vm.search,
+            catalog=catalog,
+            export=vm.export,
+            boards=vm.board_labels,
+        )
+        self.lineage = LineageView(
+            vm.jobs, thumbnails=self.view.thumbnails, catalog=catalog, boards=vm.board_labels
+        )
         self.spending = SpendingPanel(catalog)
         self._stale = True  # not yet given the session's jobs
         # the family follows the selected tile, once the selection settles (arrowing through
@@ -82,18 +90,21 @@ class LibraryTab(QScrollArea):
     # ------------------------------------------------------------------ showing
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        self._refresh_if_stale()
+        if not self._refresh_if_stale() and self.vm.link.is_open:
+            self.view.refresh_boards()  # boards may have changed in the Storyboard tab
 
     def _on_refreshed(self) -> None:
         self._stale = True
         if self.isVisible():
             self._refresh_if_stale()
 
-    def _refresh_if_stale(self) -> None:
+    def _refresh_if_stale(self) -> bool:
         if self._stale and self.vm.link.is_open:
             self._stale = False
             self.view.refresh()
             self.vm.refresh_spending()
+            return True
+        return False
 
     def _on_job_changed(self, job: Job) -> None:
         if not self._stale:  # else built from every job when it is first shown

@@ -66,6 +66,7 @@ class LibraryItem:
     video_path: str | None = None
     thumbnail_path: str | None = None
     error: str | None = None
+    boards: tuple[str, ...] = ()  # "Rain · shot 2": the storyboard shots it is a take of
 
     @property
     def key(self) -> ResultKey:
@@ -102,7 +103,7 @@ class LibraryItem:
         return str(Path(self.video_path).with_suffix(".json")) if self.video_path else None
 
     @classmethod
-    def of(cls, job: Job, result: Result) -> LibraryItem:
+    def of(cls, job: Job, result: Result, boards: tuple[str, ...] = ()) -> LibraryItem:
         cost = result.cost
         if cost is None and job.actual_cost is not None and len(job.results) == 1:
             cost = job.actual_cost
@@ -120,16 +121,17 @@ class LibraryItem:
             video_path=result.local_path,
             thumbnail_path=result.thumbnail_path,
             error=result.error or job.error_message,
+            boards=boards,
         )
 
 
-def items_of(job: Job) -> list[LibraryItem]:
+def items_of(job: Job, boards: tuple[str, ...] = ()) -> list[LibraryItem]:
     """The job's results as items; a job still waiting for its results shows placeholders."""
     results = list(job.results)
     if len(results) < job.spec.number_results:
         known = {r.index for r in results}
         results += [Result(index=i) for i in range(job.spec.number_results) if i not in known]
-    return [LibraryItem.of(job, r) for r in sorted(results, key=lambda r: r.index)]
+    return [LibraryItem.of(job, r, boards) for r in sorted(results, key=lambda r: r.index)]
 
 
 @dataclass(frozen=True)

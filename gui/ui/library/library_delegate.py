@@ -223,6 +223,20 @@ class LibraryDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(QRectF(badge), 4, 4)
         painter.setPen(QColor(240, 240, 240))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        if item.boards:  # a storyboard take: which board and shot, bottom left
+            more = f" +{len(item.boards) - 1}" if len(item.boards) > 1 else ""
+            room = thumb.width() - badge.width() - 16
+            chip_text = metrics.elidedText(
+                f"▦ {item.boards[0]}{more}", Qt.TextElideMode.ElideMiddle, room - 10
+            )
+            chip = QRect(0, 0, metrics.horizontalAdvance(chip_text) + 10, badge.height())
+            chip.moveBottomLeft(thumb.bottomLeft() + QPoint(4, -4))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(40, 70, 130, 220))
+            painter.drawRoundedRect(QRectF(chip), 4, 4)
+            painter.setPen(QColor(240, 240, 240))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, chip_text)
+            painter.setBrush(QColor(0, 0, 0, 170))
         if item.index > 0 or self.preview.frame(item.key) is not None:
             mark = f"#{item.index + 1}" if item.index > 0 else "▶"
             box = QRect(

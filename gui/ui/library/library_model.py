@@ -8,7 +8,7 @@ download finishing; anything else resets the model, and the view puts the select
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ class LibraryModel(QAbstractListModel):
         self._rows: list[LibraryItem] = []
         self._row_of: dict[ResultKey, int] = {}
         self._query = LibraryQuery()
+        self._boards: dict[str, tuple[str, ...]] = {}  # job id -> "Rain · shot 2", …
 
     # ---- Qt model interface
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -70,7 +71,8 @@ class LibraryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             state = item.state_word or item.status.label
             why = f"\n{state}: {item.error}" if item.error and item.status is Status.FAILED else ""
-            return f"{item.prompt}\n{self.model_name(item.model)} · {state}{why}"
+            boards = "".join(f"\nStoryboard: {label}" for label in item.boards)
+            return f"{item.prompt}\n{self.model_name(item.model)} · {state}{why}{boards}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             star = ", favourite" if item.favourite else ""
             return f"{item.prompt} ({self.model_name(item.model)}{star})"
@@ -138,13 +140,40 @@ class LibraryModel(QAbstractListModel):
         return self._query
 
     # ---- changing
-    def set_jobs(self, jobs: Iterable[Job]) -> None:
-        self._by_job = {job.id: items_of(job) for job in jobs}
+    def set_jobs(
+        self, jobs: Iterable[Job], boards: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        """Every job; ``boards``: the storyboard shots each job is a take of (labels)."""
+        if boards is not None:
+            self._boards = {k: tuple(v) for k, v in boards.items() if v}
+        self._by_job = {job.id: items_of(job, self._boards.get(job.id, ())) for job in jobs}
         self._apply(force_reset=True)
 
-    def update_job(self, job: Job) -> None:
-        """A job was added or changed."""
-        old, new = self._by_job.get(job.id), items_of(job)
+    def set_boards(self, boards: Mapping[str, Sequence[str]]) -> None:
+        """The storyboard labels of every job changed (a board was saved or generated)."""
+        fresh = {k: tuple(v) for k, v in boards.items() if v}
+        if fresh == self._boards:
+            return
+        changed = set(fresh) ^ set(self._boards) | {
+            k for k in fresh if self._boards.get(k) != fresh[k]
+        }
+        self._boards = fresh
+        for job_id in changed & set(self._by_job):
+            labels = fresh.get(job_id, ())
+            self._by_job[job_id] = [replace(i, boards=labels) for i in self._by_job[job_id]]
+        self._apply()
+
+    def boards_of(self, job_id: str) -> tuple[str, ...]:
+        return self._boards.get(job_id, ())
+
+    def update_job(self, job: Job, boards: Sequence[str] | None = None) -> None:
+        """A job was added or changed (``boards``: its storyboard labels, when known)."""
+        if boards is not None:
+            if boards:
+                self._boards[job.id] = tuple(boards)
+            else:
+                self._boards.pop(job.id, None)
+        old, new = self._by_job.get(job.id), items_of(job, self._boards.get(job.id, ()))
         self._by_job[job.id] = new
         if old is not None and self._same_place(old, new):
             # the common case (a state or a cost changed): repaint its cards, no re-query

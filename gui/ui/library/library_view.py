@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import platformdirs
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 HOVER_DELAY_MS = 250
 ExportFn = Callable[[str, int, Path], Iterable[Path] | Awaitable[Iterable[Path]]]
+# the storyboard shots jobs are takes of, as labels ("Rain · shot 2"): every job's, or these ids'
+BoardsFn = Callable[[list[str] | None], Mapping[str, Sequence[str]]]
 
 
 def default_thumbnails(cap_mb: float = 200.0) -> ThumbnailLoader:
@@ -71,10 +73,12 @@ class LibraryView(QWidget):
         catalog: Catalog | None = None,
         thumbnails: ThumbnailLoader | None = None,
         export: ExportFn | None = None,
+        boards: BoardsFn | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._jobs, self._search, self._export = jobs, search, export
+        self._boards = boards
         self.model = LibraryModel(catalog, self)
         self.thumbnails = thumbnails or default_thumbnails()
         self.preview = PreviewPlayer(parent=self)
@@ -159,7 +163,7 @@ class LibraryView(QWidget):
             self.set_jobs(self._jobs())
 
     def set_jobs(self, jobs: Iterable[Job]) -> None:
-        self.model.set_jobs(jobs)
+        self.model.set_jobs(jobs, self._boards(None) if self._boards else None)
         self._add_unknown_models()
         self.filters.search_again()
 
@@ -169,10 +173,19 @@ class LibraryView(QWidget):
     def update_job(self, job: Job) -> None:
         """A job was added or changed (wire to the engine's job_added / job_changed)."""
         is_new = not self.model.job_items(job.id)
-        self.model.update_job(job)
+        boards = None
+        if self._boards is not None and not self.model.boards_of(job.id):
+            # a board's take is tied to its job just after the job is added: ask until known
+            boards = self._boards([job.id]).get(job.id, ())
+        self.model.update_job(job, boards)
         if is_new:
             self._add_unknown_models()
             self.filters.search_again()  # its prompt may match the current search
+
+    def refresh_boards(self) -> None:
+        """Read again which storyboard shots the jobs are takes of."""
+        if self._boards is not None:
+            self.model.set_boards(self._boards(None))
 
     def remove_job(self, job_id: str) -> None:
         if self.preview.key and self.preview.key[0] == job_id:

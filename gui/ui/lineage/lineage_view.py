@@ -8,7 +8,7 @@ the job the family was opened for is bold and selected. Clicking a row says ``jo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -48,7 +48,7 @@ LINK_WORDS = {
     "lastFrame": "From its last frame",
     "firstFrame": "From a frame",
 }
-COLUMNS = ("Result", "Made as", "Model", "State", "Created")
+COLUMNS = ("Result", "Made as", "Model", "State", "Created", "Storyboard")
 ICON = QSize(96, 54)
 RESULT_TEXT_WIDTH = 150  # the prompt's first words beside the thumbnail
 
@@ -66,10 +66,12 @@ class LineageView(QWidget):
         thumbnails: ThumbnailLoader | None = None,
         catalog: Catalog | None = None,
         frame_sources: Callable[[], Mapping[str, str]] | None = None,
+        boards: Callable[[list[str]], Mapping[str, Sequence[str]]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._jobs, self._frame_sources = jobs, frame_sources
+        self._jobs, self._frame_sources, self._boards_of = jobs, frame_sources, boards
+        self._boards: Mapping[str, Sequence[str]] = {}
         self.thumbnails = thumbnails
         self.catalog = catalog or default_catalog()
         self.family: Family | None = None
@@ -147,6 +149,8 @@ class LineageView(QWidget):
 
     # ---- private
     def _fill(self, family: Family) -> None:
+        members = [n.job_id for n in family.nodes()]
+        self._boards = self._boards_of(members) if self._boards_of else {}
         self.model.removeRows(0, self.model.rowCount())
         self._items.clear()
         self._add(self.model.invisibleRootItem(), family.root, family.focus)
@@ -165,6 +169,7 @@ class LineageView(QWidget):
             f"Family of “{prompt_excerpt(focus_job.spec.prompt, 60)}”: {count} "
             f"job{'s' if count != 1 else ''} over {generations} "
             f"generation{'s' if generations != 1 else ''}."
+            + "".join(f" On storyboard {label}." for label in self._boards.get(family.focus, ()))
         )
 
     def _add(self, parent: QStandardItem, node: FamilyNode, focus: str) -> None:
@@ -187,6 +192,7 @@ class LineageView(QWidget):
             QStandardItem(spec.name if spec else job.spec.model),
             QStandardItem(job.state.value.capitalize()),
             QStandardItem(created),
+            QStandardItem(", ".join(self._boards.get(node.job_id, ())) or "—"),
         ]
         if node.job_id == focus:
             bold = QFont(self.font())

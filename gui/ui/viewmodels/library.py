@@ -54,6 +54,14 @@ class LibraryViewModel(QObject):
         except StudioNotReady:
             return []
 
+    def board_labels(self, job_ids: list[str] | None = None) -> dict[str, list[str]]:
+        """The storyboard shots jobs are takes of, as "Rain · shot 2" (every job's, or these)."""
+        try:
+            memberships = self.link.session.board_memberships(job_ids)
+        except StudioNotReady:
+            return {}
+        return {job_id: [m.label for m in found] for job_id, found in memberships.items()}
+
     async def export(self, job_id: str, index: int, folder: Path) -> list[Path]:
         return await self.link.session.export(job_id, index, folder)
 

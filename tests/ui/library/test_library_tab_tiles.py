@@ -154,3 +154,70 @@ def test_saving_a_preset_says_so_in_the_status_bar(qtbot, studio) -> None:  # ty
         lambda: window.status.currentMessage() == "Preset 'Night harbour' saved", timeout=5000
     )
     assert "Night harbour" in presets.names()
+
+
+@pytest.fixture
+def board_library(qtbot, make_studio, make_job, clips, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Two takes of a storyboard's shots in the journal (its board "Rain at the quay"), a
+    remix made from shot 2's take, and an unrelated job; the Library tab is open."""
+    from gui.studio.board_store import BoardStore
+
+    first = make_job("a keeper climbs the stairs", video=clips.mp4, job_id="take-1")
+    second = make_job("the lamp turns on", video=clips.mp4_b, job_id="take-2")
+    remix = make_job("the lamp flickers", video=clips.mp4, parent=second, job_id="remix")
+    other = make_job("an unrelated forest", video=clips.mp4, job_id="forest")
+    data = tmp_path / "history"
+    with Journal.in_folder(data) as journal:
+        journal.insert_jobs([first, second, remix, other])
+        path = journal.path
+    with BoardStore(path) as store:
+        shots = [("s1", {"prompt": first.spec.prompt}), ("s2", {"prompt": "the lamp turns on"})]
+        store.save_board("b1", "Rain at the quay", {"version": 1}, None, shots)
+        store.choose(store.add_take("b1", "s1", "take-1").id)
+        store.choose(store.add_take("b1", "s2", "take-2").id)
+    studio = make_studio(data)
+    host = studio.bindings.library_tab
+    studio.window.tabs.setCurrentWidget(host)
+    qtbot.waitUntil(lambda: host.view.model.rowCount() == 4, timeout=10_000)
+    return studio, host
+
+
+def shown(host) -> set[str]:  # type: ignore[no-untyped-def]
+    return {host.view.model.item(r).job_id for r in range(host.view.model.rowCount())}
+
+
+def test_searching_a_boards_name_finds_its_shots_and_says_which_shot(qtbot, board_library) -> None:  # type: ignore[no-untyped-def]
+    _studio, host = board_library
+    box = host.view.search_box
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(box, "quay rain")  # the board's name, words in any order
+    qtbot.waitUntil(lambda: shown(host) == {"take-1", "take-2"}, timeout=5000)
+
+    # the tile says which board and shot it is a take of
+    card = tile_rect(host, "take-2")
+    event = QHelpEvent(QEvent.Type.ToolTip, card.center(), card.center())
+    QApplication.sendEvent(host.view.grid.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=5000)
+    assert "Storyboard: Rain at the quay · shot 2" in QToolTip.text()
+    QToolTip.hideText()
+
+    box.selectAll()
+    QTest.keyClicks(box, "lamp turns")  # a shot's prompt finds its take too
+    qtbot.waitUntil(lambda: "take-2" in shown(host) and "take-1" not in shown(host), timeout=5000)
+
+
+def test_a_takes_family_shows_its_board_and_shot(qtbot, board_library) -> None:  # type: ignore[no-untyped-def]
+    _studio, host = board_library
+    lineage = host.lineage
+    click_tile(host, "remix")  # made from shot 2's take: its family shows the take's board
+    qtbot.waitUntil(lambda: getattr(lineage.family, "focus", None) == "remix", timeout=5000)
+    column = list(lineage.model.horizontalHeaderItem(c).text() for c in range(6)).index(
+        "Storyboard"
+    )
+    take_row = lineage.index_of("take-2")
+    assert take_row.siblingAtColumn(column).data() == "Rain at the quay · shot 2"
+    assert lineage.index_of("remix").siblingAtColumn(column).data() == "—"
+
+    click_tile(host, "take-1")
+    qtbot.waitUntil(lambda: getattr(lineage.family, "focus", None) == "take-1", timeout=5000)
+    assert "On storyboard Rain at the quay · shot 1." in lineage.title.text()
