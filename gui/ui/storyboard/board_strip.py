@@ -7,7 +7,8 @@ out of the jobs list or the library (``RESULTS_MIME_TYPE``) dropped on the row b
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -78,6 +79,7 @@ class BoardStrip(QScrollArea):
         self.row_layout.addStretch(1)
         self.setWidget(self.row)
         self.cards: list[ShotCard] = []
+        self.pick_file: Callable[[QWidget], Path | None] | None = None  # tests answer it
 
     # ------------------------------------------------------------------ showing
     def set_views(self, views: Sequence[ShotView]) -> None:
@@ -104,6 +106,8 @@ class BoardStrip(QScrollArea):
 
     def _card(self) -> ShotCard:
         card = ShotCard(self.catalog, self.row)
+        default = card.pick_file
+        card.pick_file = lambda parent: (self.pick_file or default)(parent)
         card.edited.connect(self.edited)
         card.duplicate_requested.connect(self.duplicate_requested)
         card.remove_requested.connect(self.remove_requested)

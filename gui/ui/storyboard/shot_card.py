@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPixmap
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,7 +24,9 @@ from PySide6.QtWidgets import (
 from gui.runware.catalog import Catalog
 from gui.studio.session import ShotStatus, ShotView
 
-__all__ = ["LINK_LABELS", "ShotCard"]
+__all__ = ["IMAGE_SUFFIXES", "LINK_LABELS", "ShotCard", "image_in"]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 LINK_LABELS = {"none": "No link", "last-frame": "Last frame", "extend": "Extend", "image": "Image"}
 THUMB_HEIGHT = 96
@@ -39,6 +43,23 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
+def _pick_image(parent: QWidget) -> Path | None:
+    patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "The shot's first frame", "", f"Images ({patterns})"
+    )
+    return Path(name) if name else None
+
+
+def image_in(mime: QMimeData) -> Path | None:
+    """The one local image file a drag carries, or None."""
+    urls = [u for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+    if len(urls) != 1:
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in IMAGE_SUFFIXES else None
+
+
 class ShotCard(QFrame):
     """A card; its width is set by the strip (∝ the shot's duration). Drag it by its picture
     or its header to move it."""
@@ -53,6 +74,9 @@ class ShotCard(QFrame):
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ShotCard")
+        self.setAcceptDrops(True)  # an image file dropped here becomes its first frame
+        # the file dialog (tests put a function here, as for the confirm dialogs)
+        self.pick_file: Callable[[QWidget], Path | None] = _pick_image
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.catalog = catalog
@@ -69,10 +93,14 @@ class ShotCard(QFrame):
         self.link.setToolTip("How this shot follows the one before it")
         for key, label in LINK_LABELS.items():
             self.link.addItem(label, key)
+        self.image_button = QToolButton(self)
+        self.image_button.setText("Image…")
+        self.image_button.setToolTip("Choose this shot's own first-frame image (or drop one here)")
         header = QHBoxLayout()
         header.addWidget(self.number)
         header.addWidget(self.status, 1)
         header.addWidget(self.link)
+        header.addWidget(self.image_button)
 
         self.thumbnail = QLabel(self)
         self.thumbnail.setObjectName("ShotThumbnail")
@@ -126,7 +154,8 @@ class ShotCard(QFrame):
         self.prompt.editingFinished.connect(self._prompt_done)
         self.model.activated.connect(lambda _i: self._emit(model=self.model.currentData()))
         self.duration.activated.connect(lambda _i: self._emit(duration=self.duration.currentData()))
-        self.link.activated.connect(lambda _i: self._emit(link=self.link.currentData()))
+        self.link.activated.connect(self._link_activated)
+        self.image_button.clicked.connect(self.choose_image)
         self.takes.activated.connect(self._take_activated)
         self.duplicate.clicked.connect(lambda: self.duplicate_requested.emit(self.index))
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.index))
@@ -160,6 +189,13 @@ class ShotCard(QFrame):
             item.setEnabled(not first)
         self.link.setToolTip(
             f"Image: {shot.image}" if shot.image else "How it follows the shot before"
+        )
+        image_name = Path(shot.image).name if shot.image else None
+        self.image_button.setText(image_name or "Image…")
+        self.image_button.setToolTip(
+            f"First frame: {shot.image} (click to choose another, or drop one here)"
+            if shot.image
+            else "Choose this shot's own first-frame image (or drop one here)"
         )
         self._show_takes(view)
         self._show_thumbnail(view)
@@ -207,6 +243,46 @@ class ShotCard(QFrame):
         text = self.prompt.text().strip()
         if text and self.view is not None and text != self.view.shot.prompt:
             self._emit(prompt=text)
+
+    def _link_activated(self, _row: int) -> None:
+        link = self.link.currentData()
+        if link == "image":  # its own first frame: which image?
+            if not self.choose_image():
+                shown = self.view.shot.link if self.view else "none"
+                self.link.setCurrentIndex(self.link.findData(shown))
+            return
+        self._emit(link=link)
+
+    def choose_image(self) -> bool:
+        """Ask for the first-frame image (the file dialog); True once one was chosen."""
+        path = self.pick_file(self)
+        if path is None:
+            return False
+        self.set_image(path)
+        return True
+
+    def set_image(self, path: Path) -> None:
+        self._emit(link="image", image=str(Path(path).resolve()))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.isEnabled() and image_in(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # cards and results: the row takes them
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.isEnabled() and image_in(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        image = image_in(event.mimeData())
+        if image is None:
+            event.ignore()
+            return
+        self.set_image(image)
+        event.acceptProposedAction()
 
     def _take_activated(self, _row: int) -> None:
         take_id = self.takes.currentData()

@@ -1,0 +1,81 @@
+"""A shot card's own first-frame image: chosen in a file dialog (answered by a function the test
+puts on the strip, as for the confirm dialogs) or dropped on the card as a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
+
+from gui.app import Studio
+from gui.ui.storyboard.storyboard_view import StoryboardView
+from gui.ui.viewmodels.storyboard import StoryboardViewModel
+from tests.ui.dragdrop import drop_files
+from tests.ui.test_storyboard import LEFT, choose
+
+
+def a_png(path: Path, colour: str) -> Path:
+    image = QImage(1280, 720, QImage.Format.Format_RGB32)
+    image.fill(QColor(colour))
+    assert image.save(str(path))
+    return path
+
+
+def open_board_with_two_shots(qtbot: Any, studio: Studio) -> tuple[StoryboardView, Any]:
+    window = studio.window
+    view: StoryboardView = studio.bindings.storyboard
+    bar = window.tabs.tabBar()
+    qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(window.tabs.indexOf(view)).center())
+    for _ in range(2):
+        qtbot.mouseClick(view.strip.add_button, LEFT)
+    qtbot.waitUntil(lambda: len(view.strip.cards) == 2)
+    return view, studio.bindings.storyboard_vm
+
+
+def test_the_image_link_asks_for_a_file_and_a_dropped_image_becomes_the_first_frame(
+    qtbot: Any, studio: Studio, tmp_path: Path
+) -> None:
+    view, vm = open_board_with_two_shots(qtbot, studio)
+    vm: StoryboardViewModel  # type: ignore[no-redef]
+    strip = view.strip
+    second = strip.cards[1]
+    asked: list[QWidget] = []
+    dawn = a_png(tmp_path / "dawn.png", "#d08040")
+
+    # choosing "Image" in the link list opens the file dialog; its answer is the first frame
+    strip.pick_file = lambda parent: asked.append(parent) or dawn  # type: ignore[func-returns-value]
+    choose(qtbot, second.link, "image")
+    assert asked == [second]
+    shot = vm.current.shots[1]
+    assert (shot.link, shot.image) == ("image", str(dawn.resolve()))
+    assert second.image_button.text() == "dawn.png"
+    assert studio.session is not None
+    studio.session.check_board(vm.current)  # a usable first frame, nothing refused
+
+    # cancelling the dialog leaves the link as it was
+    first = strip.cards[0]
+    strip.pick_file = lambda parent: asked.append(parent)
+    first.link.setFocus()
+    qtbot.keyClick(first.link, Qt.Key.Key_Down)  # the first shot: "Image" is next
+    assert asked[-1] is first
+    assert vm.current.shots[0].link == "none"
+    assert first.link.currentData() == "none"
+
+    # the card's Image… button opens the dialog too
+    dusk = a_png(tmp_path / "dusk.png", "#4050a0")
+    strip.pick_file = lambda parent: dusk
+    qtbot.mouseClick(first.image_button, LEFT)
+    assert (vm.current.shots[0].link, vm.current.shots[0].image) == ("image", str(dusk.resolve()))
+
+    # an image file dropped on a card replaces its first frame; other files are not taken
+    noon = a_png(tmp_path / "noon.png", "#e0e0a0")
+    assert drop_files(second, [noon])
+    assert vm.current.shots[1].image == str(noon.resolve())
+    assert second.image_button.text() == "noon.png"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    assert not drop_files(second, [notes])
+    assert vm.current.shots[1].image == str(noon.resolve())
