@@ -106,11 +106,14 @@ def test_insecure_storage_is_said_and_the_key_is_not_written_anywhere(
     dialog = open_dialog(qtbot, store, SecretStore(environ={}))
     assert not dialog.storage_warning.isHidden()
     assert "No secure key storage" in dialog.storage_warning.text()
-    dialog.key_edit.setText(KEY)
-    dialog.save()
+    type_into(dialog.key_edit, KEY)
+    click(dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
     assert dialog.isVisible()  # not closed: the user must read what became of the key
     assert not dialog.notice.isHidden() and "RUNWARE_API_KEY" in dialog.notice.text()
+    assert dialog.storage_warning.isHidden()  # the notice says it, once
     assert KEY not in store.path.read_text("utf-8")
+    for label in (dialog.notice, dialog.key_note, dialog.library_note):
+        qtbot.waitUntil(lambda lb=label: lb.height() >= lb.heightForWidth(lb.width()), timeout=5000)
 
 
 class FailingKeyringForTest(keyring.backend.KeyringBackend):

@@ -273,6 +273,8 @@ class SettingsDialog(QDialog):
             return
         self.notice.setText(f"⚠ {notice}")
         self.notice.show()
+        self.storage_warning.hide()  # the notice says it for this key
+        self.adjustSize()  # room for the notice: the labels above keep their lines
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText("Close")  # everything is saved: nothing left to cancel
 
