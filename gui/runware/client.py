@@ -9,8 +9,10 @@ accepted", so a lost acknowledgement never costs a second job.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import random
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +59,24 @@ USER_AGENT = "sora-studio/0.1 (+httpx)"
 DownloadProgress = Callable[[int, int | None], None]
 T = TypeVar("T")
 WRITEBACK_BYTES = 8 * 1024 * 1024  # a download is written to disk as it arrives, 8 MB at a time
+
+# httpcore runs ``import sniffio`` on every request to learn which async library it runs under.
+# sniffio is not installed here, and a failed import is not remembered: each one searches the
+# whole sys.path again (about 1 ms; over a second of the event loop's time for a 200-job burst).
+# Remembering the absence once gives httpcore the same answer (asyncio) at once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+def _import_transport() -> None:
+    """Import what httpx loads lazily on its first request (httpcore, anyio's asyncio backend,
+    h11: about 70 modules, 50-150 ms), so it happens when a client is made, not in the middle
+    of the first burst of requests."""
+    import anyio._backends._asyncio
+    import anyio.lowlevel
+    import anyio.streams.tls  # noqa: F401
+    import h11  # noqa: F401
+    import httpcore  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,7 @@ class RunwareClient:
         self.batch_polls = batch_polls
         self._sleep = sleep
         self.requests_sent = 0
+        _import_transport()
         # verify=True always: TLS verification is never turned off for Runware.
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(self.timeouts.api, connect=self.timeouts.connect),
