@@ -24,6 +24,7 @@ from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Lineage, Result, ResultState
 from gui.studio.journal import Journal, Spend
 from gui.studio.library import Library
+from gui.studio.pacing import Pacer
 from gui.studio.poll_loop import PollLoop
 from gui.studio.polling import finish_if_done
 from gui.studio.recovery import plan_recovery
@@ -67,8 +68,15 @@ class Engine:
         self.events = events or EngineEvents()
         self.book = JobBook(journal, self.events)
         self.timings = settings.poll
+        self.pacer = Pacer()  # a burst of submits is checked and journalled a slice per turn
         self.sender = Sender(
-            client, self.book, library, catalog, on_sent=self._on_sent, gate=stage_gate
+            client,
+            self.book,
+            library,
+            catalog,
+            on_sent=self._on_sent,
+            gate=stage_gate,
+            pacer=self.pacer,
         )
         self.downloader = Downloader(
             client,
@@ -191,6 +199,16 @@ class Engine:
 
         Raises :class:`SpecRejected` or :class:`BudgetExceeded` with nothing sent.
         """
+        # a slice of the loop's turn: 200 submits at once are spread over turns (pacing.py)
+        job, written = await self.pacer.run(lambda: self._admit(spec, lineage))
+        await written  # durable before any byte of it is sent (the loop runs on)
+        self._announce_spend()
+        task = self._start_sending(job)
+        await asyncio.shield(task)
+        return job
+
+    def _admit(self, spec: JobSpec, lineage: Lineage | None) -> tuple[Job, asyncio.Future[None]]:
+        """Check a spec against the catalogue and the budget; keep it as a new job."""
         problems = spec.problems(self.catalog)
         if problems:
             raise SpecRejected(problems)
@@ -202,11 +220,7 @@ class Engine:
             estimated_cost=None if estimate is None else float(estimate),
         )
         job.ensure_results()
-        await self.book.add(job)  # durable before any byte of it is sent (the loop runs on)
-        self._announce_spend()
-        task = self._start_sending(job)
-        await asyncio.shield(task)
-        return job
+        return job, self.book.add(job)
 
     def _start_sending(self, job: Job, *, resubmit: bool = False) -> asyncio.Task[None]:
         task = asyncio.create_task(self.sender.send(job, resubmit=resubmit), name=f"send {job.id}")

@@ -9,7 +9,9 @@ batch and loop) or, for a caller without a loop, a ``threading.Event``.
 
 A future resolves only after the COMMIT has returned, that is once the change is on disk
 (``synchronous=FULL``); ops are committed in the order they were queued, so when one op's future
-resolves, every op queued before it is durable too.
+resolves, every op queued before it is durable too. Futures are resolved in that order, a time
+slice per turn of the asking loop: a batch of 200 wakes its waiters over a few turns, not in one
+long one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CommitSeam = Callable[[], None]  # called on the writer thread after each COMMIT (tests, P10)
 MAX_BATCH = 2000  # ops in one transaction at most
+RESOLVE_SLICE = 0.004  # seconds of a loop's turn spent resolving futures, at most
 
 
 class JournalClosed(sqlite3.ProgrammingError):
@@ -69,6 +74,7 @@ class JournalWriter:
         self.commit_threads: set[int] = set()  # thread ids that ran a COMMIT (tests)
         self.version = self._data_version()
         self.peek_due = False
+        self._resolvers: dict[asyncio.AbstractEventLoop, _Resolver] = {}
         self._thread = threading.Thread(target=self._run, name="journal writer", daemon=True)
         self._thread.start()
 
@@ -168,8 +174,7 @@ class JournalWriter:
     def _data_version(self) -> int:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
-    @staticmethod
-    def _settle(batch: list[_Op[Any]]) -> None:
+    def _settle(self, batch: list[_Op[Any]]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[_Op[Any]]] = {}
         for op in batch:
             if op.loop is None:
@@ -178,18 +183,54 @@ class JournalWriter:
             else:
                 by_loop.setdefault(op.loop, []).append(op)
         for loop, ops in by_loop.items():
-            # a closed loop raises RuntimeError: nobody is waiting there any more
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_resolve, ops)
+            resolver = self._resolvers.get(loop)
+            if resolver is None:
+                resolver = self._resolvers[loop] = _Resolver(loop)
+            resolver.add(ops)
 
 
-def _resolve(ops: list[_Op[Any]]) -> None:
-    """On the asking loop's thread: settle each future, in the order the ops were queued."""
-    for op in ops:
-        future = op.future
-        if future is None or future.done():
-            continue
-        if op.error is not None:
-            future.set_exception(op.error)
-        else:
-            future.set_result(op.result)
+class _Resolver:
+    """Settles one loop's futures on that loop's thread, in the order their ops were queued,
+    at most :data:`RESOLVE_SLICE` of each turn (every settled future schedules its waiters)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._ops: deque[_Op[Any]] = deque()
+        self._scheduled = False
+
+    def add(self, ops: list[_Op[Any]]) -> None:
+        """On the writer's thread."""
+        with self._lock:
+            self._ops.extend(ops)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        # a closed loop raises RuntimeError: nobody is waiting there any more
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._resolve)
+
+    def _resolve(self) -> None:
+        """On the loop's thread. Counts this thread's CPU time (a busy machine stretches the
+        wall clock, not the work)."""
+        started = time.thread_time()
+        while True:
+            with self._lock:
+                if not self._ops:
+                    self._scheduled = False
+                    return
+                if time.thread_time() - started >= RESOLVE_SLICE:
+                    break
+                op = self._ops.popleft()
+            _resolve(op)
+        self._loop.call_soon(self._resolve)  # the rest in the next turn, after the others
+
+
+def _resolve(op: _Op[Any]) -> None:
+    future = op.future
+    if future is None or future.done():
+        return
+    if op.error is not None:
+        future.set_exception(op.error)
+    else:
+        future.set_result(op.result)

@@ -24,17 +24,24 @@ from gui.runware.errors import (
     RunwareError,
 )
 from gui.runware.images import frame_rules  # re-exported: the storyboard reads it here
+from gui.runware.models import VideoInferenceTask
 from gui.studio.adapt import adapt_spec, closest_live
 from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobState
 from gui.studio.library import Library
+from gui.studio.pacing import Pacer
 
-__all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
+__all__ = ["SUBMITS_AT_ONCE", "UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
 
 log = logging.getLogger(__name__)
 StageGate = Callable[[str, Job], Awaitable[None]]
 # Runware deletes an uploaded image 30 days after its last use; reuse well inside that.
 UPLOAD_REUSE_SECONDS = 25 * 24 * 3600
+# Submit requests out at once, at most. A burst of 200 sent together would queue in httpx's
+# connection pool (16 connections), whose bookkeeping costs O(queued) on every request started
+# or finished: seconds of the event loop's time. Kept below the pool size so polls and
+# downloads always find a connection.
+SUBMITS_AT_ONCE = 8
 
 
 async def _open_gate(stage: str, job: Job) -> None:
@@ -53,6 +60,7 @@ class Sender:
         *,
         on_sent: Callable[[Job], None],
         gate: StageGate | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.client = client
         self.book = book
@@ -61,7 +69,9 @@ class Sender:
         self.catalog = catalog
         self._on_sent = on_sent
         self._gate = gate or _open_gate
+        self._pacer = pacer or Pacer()
         self._upload_locks: dict[str, asyncio.Lock] = {}
+        self._submitting = asyncio.Semaphore(SUBMITS_AT_ONCE)
         self.uploads_sent = 0
 
     async def send(self, job: Job, *, resubmit: bool = False) -> None:
@@ -91,15 +101,21 @@ class Sender:
                 f"({exc.strerror or exc}); the job is sent once it can be.",
             )
             return  # still queued: asked about (never received), then tried again
-        task = job.spec.to_task(job.task_uuid, refs, self.catalog)
-        # Written by the journal's thread; awaited, never blocking the loop: when the attempt
-        # is durable, so is everything queued before it (the job, the request as sent).
-        recorded = self.journal.record_request_soon(job.id, task.to_wire())
-        attempt = await self.journal.record_submission_soon(job.id, job.task_uuid)
+
+        def prepare() -> tuple[VideoInferenceTask, asyncio.Future[None], asyncio.Future[int]]:
+            task = job.spec.to_task(job.task_uuid, refs, self.catalog)
+            # Written by the journal's thread; awaited, never blocking the loop: when the
+            # attempt is durable, so is everything queued before it (the job, the request).
+            recorded = self.journal.record_request_soon(job.id, task.to_wire())
+            return task, recorded, self.journal.record_submission_soon(job.id, job.task_uuid)
+
+        task, recorded, attempted = await self._pacer.run(prepare)  # a slice of a turn
+        attempt = await attempted
         await recorded
         await self._gate("submitting", job)
         try:
-            await self.client.submit(task)
+            async with self._submitting:
+                await self.client.submit(task)
         except ConflictTaskUUIDError:
             if not resubmit:
                 self._outcome(attempt, "rejected")

@@ -1,0 +1,103 @@
+"""The pacer spreads a burst of synchronous pieces over turns of the loop (structure only: which
+pieces ran in which turn, counted by a ticker on the loop; never a duration)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+
+import pytest
+
+from gui.studio.pacing import Pacer
+
+SLICE = 0.004
+
+
+def _burn(seconds: float) -> None:
+    """Use this much of the thread's CPU (what the pacer counts), whatever the machine's load."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+class _Turns:
+    """Counts turns of the loop: a callback that reschedules itself once per turn."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self._on = True
+        asyncio.get_running_loop().call_soon(self._tick)
+
+    def _tick(self) -> None:
+        if self._on:
+            self.n += 1
+            asyncio.get_running_loop().call_soon(self._tick)
+
+    def stop(self) -> None:
+        self._on = False
+
+
+@pytest.mark.asyncio
+async def test_a_piece_without_a_backlog_runs_at_once() -> None:
+    pacer = Pacer(SLICE)
+    ran: list[int] = []
+
+    def piece() -> int:
+        ran.append(1)
+        return 7
+
+    future = pacer.run(piece)
+    assert future.done() and future.result() == 7 and ran == [1]
+    assert pacer.deferred == 0
+
+
+@pytest.mark.asyncio
+async def test_a_burst_runs_in_order_a_slice_per_turn() -> None:
+    pacer = Pacer(SLICE)
+    turns = _Turns()
+    ran: list[tuple[int, int]] = []  # (piece, turn it ran in)
+
+    def piece(n: int) -> int:
+        ran.append((n, turns.n))
+        _burn(SLICE * 0.6)  # two fit in a slice (0.6 + 0.6 ≥ 1 ends it), never three
+        return n
+
+    futures = [pacer.run(functools.partial(piece, n)) for n in range(20)]
+    results = await asyncio.gather(*futures)
+    turns.stop()
+    assert results == list(range(20))
+    assert [n for n, _ in ran] == list(range(20))  # first come, first served
+    per_turn: dict[int, int] = {}
+    for _, turn in ran:
+        per_turn[turn] = per_turn.get(turn, 0) + 1
+    assert max(per_turn.values()) <= 2 and len(per_turn) >= 10
+    assert pacer.deferred >= 18
+
+
+@pytest.mark.asyncio
+async def test_a_failing_piece_fails_its_own_future_only() -> None:
+    pacer = Pacer(SLICE)
+
+    def bad() -> int:
+        _burn(SLICE)
+        raise ValueError("no")
+
+    first = pacer.run(bad)
+    second = pacer.run(lambda: 2)  # the slice is spent: waits for the next turn
+    assert not second.done()
+    with pytest.raises(ValueError, match="no"):
+        await first
+    assert await second == 2
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_piece_never_runs() -> None:
+    pacer = Pacer(SLICE)
+    pacer.run(lambda: _burn(SLICE))
+    ran: list[str] = []
+    waiting = pacer.run(lambda: ran.append("cancelled"))
+    after = pacer.run(lambda: ran.append("after"))
+    waiting.cancel()
+    await after
+    assert ran == ["after"]
