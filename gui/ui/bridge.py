@@ -2,12 +2,22 @@
 
 The engine is given ``bridge.events`` (an :class:`EngineEvents`); every callback re-emits the
 same-named signal here. Callbacks run on the event loop's thread, which under qasync is Qt's
-main thread, so the signals are delivered directly and in order.
+main thread, so the signals are delivered on it and in order.
+
+Each signal costs the window some work (the jobs list, the library, the player, the storyboard
+listen), so a burst (200 jobs submitted, a poll round that moves them all) is delivered a slice
+of time per turn of the event loop (:class:`_Paced`): the window paints between slices. Without a
+backlog a signal is emitted at once; a job's ``job_changed`` still waiting is not queued twice
+(the job is the engine's live object: one delivery shows its newest state).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import time
+from collections import deque
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, Result
@@ -30,6 +40,7 @@ class EngineBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.paced = _Paced(self)
         self._events = _Forwarder(self)
 
     @property
@@ -38,33 +49,104 @@ class EngineBridge(QObject):
         return self._events
 
 
+SLICE_SECONDS = 0.006  # signal delivery per turn of the event loop, at most
+
+
+class _Paced(QObject):
+    """Emits signals in order, at most :data:`SLICE_SECONDS` of their listeners' work a turn.
+
+    The work counted is the GUI thread's CPU time inside the emits (not the wall clock, which
+    a busy machine stretches), so a few signals in a turn always go out at once."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._queue: deque[tuple[SignalInstance, tuple[Any, ...], str | None]] = deque()
+        self._changed_waiting: set[str] = set()  # job ids with a job_changed in the queue
+        self._spent = 0.0  # CPU seconds of emits in this turn
+        self.deferred = 0  # signals that waited for a later turn (tests, benchmarks)
+        self._drainer = _zero_timer(self, self._drain)
+        self._turn = _zero_timer(self, self._end_turn)
+
+    def deliver(self, signal: SignalInstance, *args: Any, changed_job: str | None = None) -> None:
+        if not self._queue and self._spent < SLICE_SECONDS:
+            self._timed(signal, args)
+            return
+        if changed_job is not None:
+            if changed_job in self._changed_waiting:
+                return
+            self._changed_waiting.add(changed_job)
+        self.deferred += 1
+        self._queue.append((signal, args, changed_job))
+        if not self._drainer.isActive():
+            self._drainer.start()
+
+    def flush(self) -> None:
+        """Deliver everything waiting now (closing, tests)."""
+        while self._queue:
+            self._emit_next()
+
+    def _timed(self, signal: SignalInstance, args: tuple[Any, ...]) -> None:
+        if not self._turn.isActive():
+            self._turn.start()  # fires in the next turn: a new slice
+        started = time.thread_time()
+        try:
+            signal.emit(*args)
+        finally:
+            self._spent += time.thread_time() - started
+
+    def _end_turn(self) -> None:
+        self._spent = 0.0
+
+    def _drain(self) -> None:
+        self._emit_next()  # one at least, so the queue always moves
+        while self._queue and self._spent < SLICE_SECONDS:
+            self._emit_next()
+        if self._queue:
+            self._drainer.start()
+
+    def _emit_next(self) -> None:
+        signal, args, changed_job = self._queue.popleft()
+        if changed_job is not None:
+            self._changed_waiting.discard(changed_job)
+        self._timed(signal, args)
+
+
+def _zero_timer(parent: QObject, slot: Any) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
+    timer.timeout.connect(slot)
+    return timer
+
+
 class _Forwarder(EngineEvents):
     def __init__(self, bridge: EngineBridge) -> None:
         self._bridge = bridge
+        self._emit = bridge.paced.deliver
 
     def job_added(self, job: Job) -> None:
-        self._bridge.job_added.emit(job)
+        self._emit(self._bridge.job_added, job)
 
     def job_changed(self, job: Job) -> None:
-        self._bridge.job_changed.emit(job)
+        self._emit(self._bridge.job_changed, job, changed_job=job.id)
 
     def job_removed(self, job_id: str) -> None:
-        self._bridge.job_removed.emit(job_id)
+        self._emit(self._bridge.job_removed, job_id)
 
     def result_ready(self, job: Job, result: Result) -> None:
-        self._bridge.result_ready.emit(job, result)
+        self._emit(self._bridge.result_ready, job, result)
 
     def download_progress(self, job: Job, result: Result, done: int, total: int | None) -> None:
-        self._bridge.download_progress.emit(job, result, done, total)
+        self._emit(self._bridge.download_progress, job, result, done, total)
 
     def connection_changed(self, ok: bool, message: str, retry_in: float | None) -> None:
-        self._bridge.connection_changed.emit(ok, message, retry_in)
+        self._emit(self._bridge.connection_changed, ok, message, retry_in)
 
     def balance_changed(self, amount: float, currency: str) -> None:
-        self._bridge.balance_changed.emit(float(amount), currency)
+        self._emit(self._bridge.balance_changed, float(amount), currency)
 
     def spend_changed(self, today: float, budget: float | None) -> None:
-        self._bridge.spend_changed.emit(float(today), budget)
+        self._emit(self._bridge.spend_changed, float(today), budget)
 
     def notice(self, message: str) -> None:
-        self._bridge.notice.emit(message)
+        self._emit(self._bridge.notice, message)

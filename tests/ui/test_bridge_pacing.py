@@ -1,0 +1,54 @@
+"""The bridge delivers a burst of engine events a slice per turn of the Qt loop, in order, and a
+job's change still waiting is not queued twice (structure only: counts and order, no durations)."""
+
+from __future__ import annotations
+
+import time
+
+from gui.studio.jobs import Job, JobState
+from gui.ui.bridge import SLICE_SECONDS, EngineBridge
+from tests.ui.jobfactory import make_job
+
+
+def _burn(seconds: float) -> None:
+    """Use this much of the GUI thread's CPU (what the bridge counts), whatever the load."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_a_burst_is_delivered_in_order_over_several_turns(qtbot) -> None:  # type: ignore[no-untyped-def]
+    bridge = EngineBridge()
+    jobs = [make_job(JobState.SUBMITTED, prompt=f"burst {n}") for n in range(20)]
+    seen: list[str] = []
+
+    def slow_listener(job: Job) -> None:
+        seen.append(job.id)
+        _burn(SLICE_SECONDS * 0.4)  # three fit in a slice (0.4 × 3 > 1 ends it), never four
+
+    bridge.job_added.connect(slow_listener)
+    for job in jobs:
+        bridge.events.job_added(job)
+    at_once = len(seen)
+    assert 1 <= at_once <= 3  # the rest wait for the next turns: the window paints meanwhile
+    assert bridge.paced.deferred == 20 - at_once
+    qtbot.waitUntil(lambda: len(seen) == 20, timeout=10_000)
+    assert seen == [j.id for j in jobs]
+
+
+def test_a_waiting_change_of_a_job_is_delivered_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+    bridge = EngineBridge()
+    busy = make_job(JobState.SUBMITTED, prompt="busy")
+    job = make_job(JobState.SUBMITTED, prompt="changing")
+    changes: list[str] = []
+    notices: list[str] = []
+    bridge.job_added.connect(lambda _job: _burn(SLICE_SECONDS * 1.2))
+    bridge.job_changed.connect(lambda j: changes.append(j.id))
+    bridge.notice.connect(notices.append)
+    bridge.events.job_added(busy)  # spends this turn's slice: what follows waits
+    for _ in range(5):
+        bridge.events.job_changed(job)
+    bridge.events.notice("after")
+    assert changes == [] and notices == []
+    qtbot.waitUntil(lambda: notices == ["after"], timeout=10_000)
+    assert changes == [job.id]
