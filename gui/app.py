@@ -8,7 +8,6 @@ started as a subprocess) opens asynchronously, and unfinished jobs resume once t
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import os
@@ -18,14 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gui.runware.catalog import Catalog, default_catalog, resources_dir
-from gui.studio.errors import StudioError
-from gui.studio.settings import APP_NAME, SecretStore, Settings, SettingsStore
+from gui.identity import APP_NAME, resources_dir
 
+# Paint first: this module, the Qt application, the theme and the window's frame are all that
+# come before the first paint; the studio (asyncio and qasync, pydantic and the catalogue, the
+# panels, QtMultimedia, keyring, httpx, the sandbox) is imported after it (run_window).
 if TYPE_CHECKING:
+    import asyncio
+
     from PySide6.QtWidgets import QApplication
 
+    from gui.runware.catalog import Catalog
     from gui.studio.session import Session
+    from gui.studio.settings import SecretStore, Settings
+    from gui.ui.main_window import MainWindow
     from gui.ui.viewmodels.settings import SettingsViewModel
 
 __all__ = ["CLI_COMMANDS", "LaunchOptions", "Studio", "main", "parse_options"]
@@ -80,7 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -89,7 +93,13 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     configure_application(app)
     from gui.single_instance import SingleInstance
 
-    instance = SingleInstance(options.data_dir or Path(SettingsStore().load().library_folder))
+    if options.data_dir is not None:
+        data_dir = options.data_dir
+    else:
+        from gui.studio.settings import SettingsStore
+
+        data_dir = Path(SettingsStore().load().library_folder)
+    instance = SingleInstance(data_dir)
     if not instance.acquire():
         outcome = instance.ask_to_raise()
         if outcome == "raised":
@@ -102,16 +112,22 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
                 file=sys.stderr,
             )
             return 1
+    probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
+    paint_probe = _PaintProbe() if probe and probe not in {"0", "no", "false"} else None
+    frame = _show_frame(options, paint_probe)  # painted; the rest loads behind it
+    import asyncio
+
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    studio = Studio(options)
+    studio = Studio(options, window=frame)
     from gui.ui.theme import install_theme
 
     install_theme(app, studio.settings_vm)  # the user's choice; Settings changes it live
     instance.serve(lambda: _bring_forward(studio))
-    probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
-    if probe and probe not in {"0", "no", "false"}:
-        _exit_after_paint(studio, started=probe == "started")
+    if paint_probe is not None:
+        paint_probe.arm(studio, started=probe == "started")
     _close_on_signals(studio)
     from gui import app_probes
 
@@ -156,39 +172,101 @@ def _close_on_signals(studio: Studio) -> None:
     wake.start()
 
 
-def _exit_after_paint(studio: Studio, *, started: bool) -> None:
+def _show_frame(options: LaunchOptions, probe: _PaintProbe | None) -> MainWindow:
+    """Show the window's frame (menus, toolbar, tabs, dock, status bar; each panel's place
+    empty) and let it paint, before anything heavy is imported: see MainWindow.fill."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from gui.ui.main_window import MainWindow
+
+    config_dir = options.data_dir or Path(_user_config_dir())
+    frame = MainWindow(state_file=config_dir / "window.ini")  # the app's icon is its own
+    painted: list[bool] = []
+
+    class Painted(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted.append(True)
+            return False
+
+    watcher = Painted(frame)
+    frame.installEventFilter(watcher)
+    if probe is not None:
+        probe.watch(frame)
+    frame.show()
+    for _ in range(50):  # a few passes: the window is exposed, then painted
+        if painted:
+            break
+        QApplication.processEvents()
+    frame.removeEventFilter(watcher)
+    return frame
+
+
+class _PaintProbe:
     """Benchmarks (``SORA_STUDIO_EXIT_AFTER_PAINT=1``): print ``first-paint <time.monotonic()>
     <time.process_time()>`` at the window's first paint event, then close the window (which
     stops whatever has started). With ``=started``, first wait until the studio has started
     (journal loaded, jobs listed), repaint the window, and print ``started-paint …`` as well."""
-    import time
 
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    def __init__(self) -> None:
+        self.painted = False
+        self._studio: Studio | None = None
+        self._started = False
+        self._pending: list[asyncio.Future[None]] = []
 
-    window = studio.window
-    pending: list[asyncio.Future[None]] = []
+    def watch(self, window: Any) -> None:
+        import time
 
-    async def after_start() -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        probe = self
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched: Any, event: Any) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    window.removeEventFilter(self)
+                    print(
+                        f"first-paint {time.monotonic():.6f} {time.process_time():.4f}",
+                        flush=True,
+                    )
+                    probe.painted = True
+                    probe._after_first_paint_soon()
+                return False
+
+        window.installEventFilter(FirstPaint(window))
+
+    def arm(self, studio: Studio, *, started: bool) -> None:
+        """The studio exists: close it once painted (and started, if asked)."""
+        self._studio, self._started = studio, started
+        self._after_first_paint_soon()
+
+    def _after_first_paint_soon(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        if self.painted and self._studio is not None:
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        import asyncio
+
+        if self._studio is None:
+            return
+        studio, self._studio = self._studio, None
+        if self._started:
+            self._pending.append(asyncio.ensure_future(self._after_start(studio)))
+        else:
+            studio.window.close()
+
+    @staticmethod
+    async def _after_start(studio: Studio) -> None:
+        import time
+
+        window = studio.window
         await studio.started.wait()
         window.repaint()  # synchronous: the jobs list is painted when this returns
         print(f"started-paint {time.monotonic():.6f} {time.process_time():.4f}", flush=True)
         window.close()
-
-    def after_first_paint() -> None:
-        if started:
-            pending.append(asyncio.ensure_future(after_start()))
-        else:
-            window.close()
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: Any, event: Any) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                window.removeEventFilter(self)
-                print(f"first-paint {time.monotonic():.6f} {time.process_time():.4f}", flush=True)
-                QTimer.singleShot(0, after_first_paint)
-            return False
-
-    window.installEventFilter(FirstPaint(window))
 
 
 def configure_application(app: QApplication) -> None:
@@ -248,10 +326,16 @@ class Studio:
         *,
         secrets: SecretStore | None = None,
         catalog: Catalog | None = None,
+        window: MainWindow | None = None,
     ) -> None:
+        """``window``: the frame already shown (paint first); its panels are put in here."""
+        import asyncio
+
         from PySide6.QtCore import QTimer
         from PySide6.QtGui import QDesktopServices
 
+        from gui.runware.catalog import default_catalog
+        from gui.studio.settings import SecretStore, SettingsStore
         from gui.ui.bridge import EngineBridge
         from gui.ui.compose.compose_panel import ComposePanel
         from gui.ui.main_window import MainWindow
@@ -281,9 +365,13 @@ class Studio:
         )
         if self.settings.last_compose:
             self.compose.load_values(self.settings.last_compose)
-        self.window = MainWindow(
-            self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
-        )
+        if window is not None:
+            window.fill(self.catalog, self.compose)
+            self.window = window
+        else:
+            self.window = MainWindow(
+                self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
+            )
         self.vms = ViewModels(
             link=self.link,
             compose=ComposeViewModel(self.link, self.window),
@@ -334,6 +422,8 @@ class Studio:
     # ------------------------------------------------------------------ lifecycle
     async def run(self) -> int:
         """Show the window, start the studio behind it, and tidy up when it closes."""
+        import asyncio
+
         self.window.show()
         await asyncio.sleep(0)  # let the window paint before the backend starts
         await self.start()
@@ -347,6 +437,7 @@ class Studio:
     async def start(self) -> None:
         """Open the session (the sandbox, if asked for, is started here: the root owns it)."""
         from gui.sandbox_host import open_studio_backend
+        from gui.studio.errors import StudioError
         from gui.studio.session import open_session
 
         sandbox = self.options.sandbox or self.settings.backend == "sandbox"
@@ -474,6 +565,8 @@ class Studio:
             self.session.apply(new)
 
     def _reopen(self) -> None:
+        import asyncio
+
         self.window.status.showMessage("Reconnecting with the new settings…", 5000)
         self._reopening = asyncio.ensure_future(self.restart())
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import cache
@@ -18,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from gui.identity import resources_dir
 from gui.runware.model_rules import SIZE, check_rules, join_words, rule_fields
 from gui.runware.model_spec import (
     AudioSpec,
@@ -47,14 +47,6 @@ __all__ = [
     "prompt_length",
     "resources_dir",
 ]
-
-
-def resources_dir() -> Path:
-    """``resources/`` beside the package, or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 class Problem(BaseModel):

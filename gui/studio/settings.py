@@ -19,6 +19,7 @@ import keyring.errors
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gui.identity import APP_NAME
 from gui.runware.client import RUNWARE_URL
 from gui.studio.atomic_files import write_atomic
 
@@ -33,7 +34,6 @@ __all__ = [
     "default_library_folder",
 ]
 
-APP_NAME = "sora-studio"
 ThemeChoice = Literal["system", "dark", "light"]  # "system" follows the OS (dark if it won't say)
 
 

@@ -2,11 +2,18 @@
 
 This is layout, menus, toolbar, status bar and remembered geometry; the widgets are bound to
 their view-models by :class:`gui.ui.window_bindings.WindowBindings`.
+
+Paint first: ``MainWindow()`` without a catalogue builds the frame alone (menus, toolbar, tabs,
+splitters, the jobs dock, the status bar) with an empty placeholder where each panel goes, so the
+app can show and paint it before it imports the studio (pydantic, the catalogue, QtMultimedia).
+:meth:`MainWindow.fill` then puts the panels in their placeholders' places and sizes. Given a
+catalogue and a compose panel, the constructor does both at once.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -21,18 +28,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.runware.catalog import Catalog
-from gui.ui.details.result_details import ResultDetails
-from gui.ui.jobs.model import JobListModel
-from gui.ui.jobs.panel import JobsPanel
-from gui.ui.player.media_safety import stop_later
-from gui.ui.player.player import PlayerWidget
 from gui.ui.status_bar import StudioStatusBar
+
+if TYPE_CHECKING:
+    from gui.runware.catalog import Catalog
+    from gui.ui.details.result_details import ResultDetails
+    from gui.ui.jobs.model import JobListModel
+    from gui.ui.jobs.panel import JobsPanel
+    from gui.ui.player.player import PlayerWidget
 
 __all__ = ["SANDBOX_BANNER", "MainWindow"]
 
 SANDBOX_BANNER = "Offline sandbox — videos are synthetic"
 _STATE_VERSION = 1
+# The smallest size of each panel (their minimumSizeHint, the compose column's 320 px): the
+# placeholders of the first paint take them, so the window's layout is the same before and after
+# fill(). tests/ui/test_paint_first.py compares the two.
+PANEL_MINIMUMS = {
+    "compose": (320, 189),
+    "player": (755, 253),
+    "details": (652, 162),
+    "jobs": (300, 200),
+}
 
 PLAYER_KEYS = (
     ("Space", "Play / pause"),
@@ -52,11 +69,17 @@ class MainWindow(QMainWindow):
     """The studio's window. Widgets are public attributes for the bindings."""
 
     closing = Signal()
+    catalog: Catalog
+    jobs_model: JobListModel
+    compose: QWidget
+    player: PlayerWidget
+    details: ResultDetails
+    jobs_panel: JobsPanel
 
     def __init__(
         self,
-        catalog: Catalog,
-        compose: QWidget,
+        catalog: Catalog | None = None,
+        compose: QWidget | None = None,
         *,
         state_file: Path | None = None,
         icon: QIcon | None = None,
@@ -66,10 +89,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Sora Studio")
         if icon is not None and not icon.isNull():
             self.setWindowIcon(icon)
-        self.catalog = catalog
         self._state_file = state_file
-        self.jobs_model = JobListModel(catalog, self)
-        self._build_central(compose)
+        self.filled = False
+        self._build_central()
         self._build_jobs_dock()
         self._build_actions()
         self._build_menus()
@@ -77,10 +99,35 @@ class MainWindow(QMainWindow):
         self.status = StudioStatusBar(self)
         self.setStatusBar(self.status)
         self.resize(1440, 900)
+        if catalog is not None and compose is not None:
+            self.fill(catalog, compose)
         self.restore_state()
 
+    def fill(self, catalog: Catalog, compose: QWidget) -> None:
+        """Put the panels in the frame: compose, player and details, the jobs list; each takes
+        its placeholder's place and size, so nothing moves."""
+        from gui.ui.details.result_details import ResultDetails
+        from gui.ui.jobs.model import JobListModel
+        from gui.ui.jobs.panel import JobsPanel
+        from gui.ui.player.player import PlayerWidget
+
+        self.catalog = catalog
+        self.jobs_model = JobListModel(catalog, self)
+        self.compose = compose  # it scrolls itself
+        compose.setMinimumWidth(320)
+        _replace(self.studio_splitter, 0, compose)
+        self.player = PlayerWidget(self)
+        self.details = ResultDetails(self.catalog, self, find_job=self.jobs_model.job)
+        _replace(self.centre_splitter, 0, self.player)
+        _replace(self.centre_splitter, 1, self.details)
+        self.jobs_panel = JobsPanel(self.jobs_model, self.catalog, self)
+        placeholder = self.jobs_dock.widget()
+        self.jobs_dock.setWidget(self.jobs_panel)
+        placeholder.deleteLater()
+        self.filled = True
+
     # ------------------------------------------------------------------ building
-    def _build_central(self, compose: QWidget) -> None:
+    def _build_central(self) -> None:
         self.banner = QLabel(SANDBOX_BANNER, self)
         self.banner.setObjectName("SandboxBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -91,15 +138,15 @@ class MainWindow(QMainWindow):
         self.problem_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.problem_banner.hide()
 
-        self.compose = compose  # it scrolls itself
-        compose.setMinimumWidth(320)
-
-        self.player = PlayerWidget(self)
-        self.details = ResultDetails(self.catalog, self, find_job=self.jobs_model.job)
+        compose = _placeholder(self, "ComposePlaceholder", PANEL_MINIMUMS["compose"])
         self.centre_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.centre_splitter.setObjectName("CentreSplitter")
-        self.centre_splitter.addWidget(self.player)
-        self.centre_splitter.addWidget(self.details)
+        self.centre_splitter.addWidget(
+            _placeholder(self, "PlayerPlaceholder", PANEL_MINIMUMS["player"])
+        )
+        self.centre_splitter.addWidget(
+            _placeholder(self, "DetailsPlaceholder", PANEL_MINIMUMS["details"])
+        )
         self.centre_splitter.setStretchFactor(0, 1)
         self.centre_splitter.setChildrenCollapsible(False)
         self.centre_splitter.setSizes([600, 230])
@@ -131,10 +178,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_jobs_dock(self) -> None:
-        self.jobs_panel = JobsPanel(self.jobs_model, self.catalog, self)
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("JobsDock")
-        self.jobs_dock.setWidget(self.jobs_panel)
+        self.jobs_dock.setWidget(_placeholder(self, "JobsPlaceholder", PANEL_MINIMUMS["jobs"]))
         self.jobs_dock.setAllowedAreas(
             Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -290,6 +336,29 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        stop_later(self.player.media)  # never stop() directly: see media_safety
+        if self.filled:
+            from gui.ui.player.media_safety import stop_later
+
+            stop_later(self.player.media)  # never stop() directly: see media_safety
         self.closing.emit()
         super().closeEvent(event)
+
+
+def _placeholder(parent: QWidget, name: str, minimum: tuple[int, int]) -> QWidget:
+    """An empty panel of the window's colour, where a panel goes until :meth:`MainWindow.fill`,
+    as small as that panel can be: the layout gives it the panel's place."""
+    widget = QWidget(parent)
+    widget.setObjectName(name)
+    widget.setMinimumSize(*minimum)
+    return widget
+
+
+def _replace(splitter: QSplitter, index: int, widget: QWidget) -> None:
+    """``widget`` in the placeholder's place, at the placeholder's size (as laid out on
+    screen; a splitter not shown yet keeps the sizes it was given)."""
+    sizes = splitter.sizes() if splitter.isVisible() else None
+    old = splitter.replaceWidget(index, widget)
+    if sizes is not None:
+        splitter.setSizes(sizes)
+    if old is not None:
+        old.deleteLater()

@@ -10,7 +10,8 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
-from gui.studio.spending import balance_text, budget_state, format_money
+# gui.studio.spending is imported where it is used: the bar is in the window's first paint,
+# which comes before the studio's modules (pydantic, the catalogue) are loaded
 
 __all__ = ["StudioStatusBar"]
 
@@ -49,8 +50,12 @@ class StudioStatusBar(QStatusBar):
         self._countdown.timeout.connect(self._show_connection)
         self.set_backend("Starting…", sandbox=False)
         self.set_connection(True, "", None)
-        self.set_balance(None, "USD")
-        self.set_spend(0.0, None)
+        # what set_balance(None) and set_spend(0.0, None) show, written out: the bar is in the
+        # first paint, before gui.studio.spending (and pydantic) is loaded
+        self.balance_label.setText("Balance: unknown")
+        self.spend_label.setText("Today $0.00")
+        self.spend_label.setToolTip("Today $0.00. No daily budget is set.")
+        self.spend_label.setProperty("level", "none")
 
     def set_backend(self, label: str, *, sandbox: bool) -> None:
         self.backend_label.setText(label)
@@ -72,9 +77,13 @@ class StudioStatusBar(QStatusBar):
         self._show_connection()
 
     def set_balance(self, amount: float | None, currency: str) -> None:
+        from gui.studio.spending import balance_text
+
         self.balance_label.setText(balance_text(amount, currency))
 
     def set_spend(self, today: float, budget: float | None) -> None:
+        from gui.studio.spending import budget_state, format_money
+
         state = budget_state(today, budget)
         text = f"Today {format_money(today)}"
         if budget is not None:
