@@ -12,7 +12,9 @@ delegate keep a status colour readable on either background.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal, SignalInstance
@@ -35,6 +37,7 @@ __all__ = [
     "legible",
     "palette_for",
     "resolve_scheme",
+    "saved_choice",
     "stylesheet_for",
     "themed_icon",
 ]
@@ -323,13 +326,35 @@ class ThemeController(QObject):
         self.scheme_changed.emit(scheme)
 
 
-def install_theme(app: QApplication, settings: _SettingsSource | None = None) -> ThemeController:
-    """The application's theme controller (made at the first call), following ``settings``."""
+def install_theme(
+    app: QApplication,
+    settings: _SettingsSource | None = None,
+    *,
+    choice: ThemeChoice | None = None,
+) -> ThemeController:
+    """The application's theme controller (made at the first call), following ``settings``.
+
+    ``choice`` applies a saved choice before any widget exists (see :func:`saved_choice`):
+    restyling a built window repolishes every widget (2 s for the main window's 470 widgets,
+    measured on a busy 2-core machine), restyling an empty application costs nothing."""
     controller = app.findChild(
         ThemeController, "ThemeController", Qt.FindChildOption.FindDirectChildrenOnly
     )
     if controller is None:
-        controller = ThemeController(app)
+        controller = ThemeController(app, choice or "system")
+    elif choice is not None:
+        controller.set_choice(choice)
     if settings is not None:
         controller.follow(settings)
     return controller
+
+
+def saved_choice(settings_file: Path) -> ThemeChoice:
+    """The theme saved in the settings file, read with the standard library only (it is needed
+    before the first paint, before pydantic); "system" when the file or the field is missing
+    or damaged (the settings store reports a damaged file itself)."""
+    try:
+        value = json.loads(settings_file.read_text("utf-8")).get("theme")
+    except (OSError, ValueError, AttributeError):
+        return "system"
+    return value if value in ("system", "dark", "light") else "system"

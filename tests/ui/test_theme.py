@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 
 from gui.runware.catalog import resources_dir
 from gui.ui import theme
-from gui.ui.theme import COLOURS, ThemeController, install_theme, legible, palette_for
+from gui.ui.theme import (
+    COLOURS,
+    ThemeController,
+    install_theme,
+    legible,
+    palette_for,
+    saved_choice,
+)
 
 Scheme = Qt.ColorScheme
 WINDOW = QPalette.ColorRole.Window
@@ -226,3 +233,23 @@ def test_transport_icons_are_drawn_in_the_themes_text_colour(
         colour = ink(scheme)
         background = palette_for(scheme).color(QPalette.ColorRole.Button)
         assert contrast(colour, background) >= 4.5, (scheme, colour.name())
+
+
+def test_the_saved_choice_is_read_before_the_settings_model(
+    tmp_path, app_theme: QApplication
+) -> None:  # type: ignore[no-untyped-def]
+    from gui.studio.settings import Settings, SettingsStore
+
+    path = tmp_path / "settings.json"
+    assert saved_choice(path) == "system"  # no file yet
+    SettingsStore(path).save(Settings(theme="light"))
+    assert saved_choice(path) == "light"
+    for damaged in ("{not json", "[1, 2]", '{"theme": "purple"}', '{"theme": null}'):
+        path.write_text(damaged, "utf-8")
+        assert saved_choice(path) == "system", damaged
+    system_says(Scheme.Dark)
+    controller = install_theme(app_theme, choice="light")  # before any window is built
+    assert controller.scheme == Scheme.Light
+    assert not is_dark_colour(app_theme.palette().color(WINDOW))
+    assert install_theme(app_theme, choice="dark") is controller
+    assert controller.scheme == Scheme.Dark
