@@ -112,6 +112,10 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
                 file=sys.stderr,
             )
             return 1
+    from gui.ui.theme import install_theme, saved_choice
+
+    settings_file = (options.data_dir or Path(_user_config_dir())) / "settings.json"  # the store's
+    install_theme(app, choice=saved_choice(settings_file))  # before the frame: no restyle after it
     probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
     paint_probe = _PaintProbe() if probe and probe not in {"0", "no", "false"} else None
     frame = _show_frame(options, paint_probe)  # painted; the rest loads behind it
@@ -122,8 +126,6 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     studio = Studio(options, window=frame)
-    from gui.ui.theme import install_theme
-
     install_theme(app, studio.settings_vm)  # the user's choice; Settings changes it live
     instance.serve(lambda: _bring_forward(studio))
     if paint_probe is not None:

@@ -21,10 +21,7 @@ from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
-try:  # the light home of resources_dir (paint first); the catalogue's until it lands
-    from gui.identity import resources_dir  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover
-    from gui.runware.catalog import resources_dir
+from gui.identity import resources_dir
 
 if TYPE_CHECKING:  # the theme is applied before the first paint: no pydantic before it
     from gui.studio.settings import Settings, ThemeChoice
