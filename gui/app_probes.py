@@ -11,7 +11,12 @@
     carries on where the last run stopped), waits until every one of them is final and prints
     ``{"event": "done", "jobs": [...]}``.
 
-Neither changes what the app does otherwise; both are off unless their variable is set.
+``SORA_STUDIO_TEST_BOARD=FILE``
+    Once started, the app opens FILE (a ``*.board.json``) in the Storyboard tab and generates it
+    as the Generate button does (gui/board_probe.py), printing ``{"event": "board", "shots":
+    [...]}`` as the shots change and ``{"event": "board-done", ...}`` at the end.
+
+None changes what the app does otherwise; each is off unless its variable is set.
 """
 
 from __future__ import annotations
@@ -23,16 +28,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EVENTS_ENV", "WORKLOAD_ENV", "events_enabled", "install", "say"]
+__all__ = ["BOARD_ENV", "EVENTS_ENV", "WORKLOAD_ENV", "events_enabled", "install", "say"]
 
 EVENTS_ENV = "SORA_STUDIO_TEST_EVENTS"
 WORKLOAD_ENV = "SORA_STUDIO_TEST_WORKLOAD"
+BOARD_ENV = "SORA_STUDIO_TEST_BOARD"
 _pending: list[asyncio.Future[None]] = []
 
 
 def events_enabled() -> bool:
     return os.environ.get(EVENTS_ENV, "").strip() not in ("", "0") or bool(
-        os.environ.get(WORKLOAD_ENV)
+        os.environ.get(WORKLOAD_ENV) or os.environ.get(BOARD_ENV)
     )
 
 
@@ -48,6 +54,11 @@ def install(studio: Any) -> None:
         return
     workload = os.environ.get(WORKLOAD_ENV)
     _pending.append(asyncio.ensure_future(_run(studio, Path(workload) if workload else None)))
+    board = os.environ.get(BOARD_ENV)
+    if board:
+        from gui.board_probe import generate_board
+
+        _pending.append(asyncio.ensure_future(generate_board(studio, Path(board))))
 
 
 async def _run(studio: Any, workload: Path | None) -> None:
