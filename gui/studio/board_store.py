@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gui.studio.atomic_files import write_atomic
 from gui.studio.jobs import Job, JobSpec
 from gui.studio.journal_schema import migrate
 
-__all__ = ["BoardMembership", "BoardStore", "StoredTake", "spec_key"]
+__all__ = ["VIEW_FILE", "BoardMembership", "BoardStore", "BoardView", "StoredTake", "spec_key"]
+
+VIEW_FILE = "storyboard-view.json"  # beside the journal: the board open last, and where
 
 
 def spec_key(spec: JobSpec) -> str:
@@ -60,6 +63,15 @@ class BoardMembership:
         if self.shot_number is None:
             return self.board_name
         return f"{self.board_name} · shot {self.shot_number}"
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """The board the Storyboard tab showed last, scrolled how far, which card selected."""
+
+    board_id: str
+    scroll: int = 0
+    selected: int | None = None
 
 
 _TAKE_COLUMNS = "id, board_id, shot_id, job_id, result_idx, spec_json, chosen, created_at"
@@ -160,6 +172,30 @@ class BoardStore:
             "SELECT shot_id FROM board_shots WHERE board_id = ? ORDER BY position", (board_id,)
         )
         return [r[0] for r in rows]
+
+    def path_of(self, board_id: str) -> Path | None:
+        row = self._db.execute("SELECT path FROM boards WHERE id = ?", (board_id,)).fetchone()
+        return Path(row[0]) if row and row[0] else None
+
+    # ------------------------------------------------------------------ the tab's last view
+    def remember_view(self, view: BoardView) -> None:
+        data = {"board": view.board_id, "scroll": view.scroll, "selected": view.selected}
+        write_atomic(self.path.parent / VIEW_FILE, json.dumps(data).encode("utf-8"))
+
+    def last_view(self) -> BoardView | None:
+        """The view last remembered, if its board is still in the journal."""
+        try:
+            raw = json.loads((self.path.parent / VIEW_FILE).read_text("utf-8"))
+            board_id, scroll, selected = raw["board"], raw.get("scroll", 0), raw.get("selected")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(board_id, str) or self.document(board_id) is None:
+            return None
+        return BoardView(
+            board_id,
+            scroll if isinstance(scroll, int) else 0,
+            selected if isinstance(selected, int) else None,
+        )
 
     # ------------------------------------------------------------------ the library's view
     def memberships(self, job_ids: Iterable[str] | None = None) -> dict[str, list[BoardMembership]]:

@@ -24,11 +24,20 @@ from typing import Any
 from gui.runware.catalog import Catalog, ModelSpec
 from gui.studio.atomic_files import write_atomic
 from gui.studio.backend import Backend
-from gui.studio.board import BOARD_SUFFIX, Board, BoardError, Shot, TakeRef, check_board, load_board
+from gui.studio.board import (
+    BOARD_SUFFIX,
+    Board,
+    BoardError,
+    Shot,
+    TakeRef,
+    board_from_dict,
+    check_board,
+    load_board,
+)
 from gui.studio.board import save_board as write_board
 from gui.studio.board_export import ExportClip, ExportReport, ExportSettings, ExportWorker
 from gui.studio.board_run import BoardOutcome, BoardRunner, ChosenClip, ShotStatus, ShotView
-from gui.studio.board_store import BoardMembership, BoardStore
+from gui.studio.board_store import BoardMembership, BoardStore, BoardView
 from gui.studio.engine import ContinueFrom, Engine
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, JobSpec, Lineage
@@ -42,6 +51,7 @@ __all__ = [
     "BoardError",
     "BoardMembership",
     "BoardOutcome",
+    "BoardView",
     "ChosenClip",
     "ContinueFrom",
     "ExportReport",
@@ -195,6 +205,21 @@ class Session:
     def record_board(self, board: Board) -> Board:
         """The board as edited, in the journal; returned with the chosen takes it holds."""
         return self._runner.open(board)
+
+    def last_board(self) -> tuple[Board, BoardView] | None:
+        """The board the Storyboard tab showed last (as last edited), and how it was shown;
+        None if there is none. :class:`BoardError` if it cannot be read back."""
+        store = self._runner.store
+        view = store.last_view()
+        document = store.document(view.board_id) if view else None
+        if view is None or document is None:
+            return None
+        board = board_from_dict(document, self.engine.catalog, store.path_of(view.board_id))
+        return self._runner.open(board), view
+
+    def remember_board_view(self, view: BoardView) -> None:
+        """What the Storyboard tab shows now, for the next start."""
+        self._runner.store.remember_view(view)
 
     def check_board(self, board: Board) -> None:
         """:class:`BoardError` naming the first shot that cannot be sent as it is."""

@@ -168,6 +168,8 @@ class WindowBindings(QObject):
         strip.remove_requested.connect(vm.remove_shot)
         strip.regenerate_requested.connect(vm.generate)
         strip.take_chosen.connect(vm.choose_take)
+        vm.view_restored.connect(view.restore_view)
+        view.view_changed.connect(vm.remember_view)
 
     # ------------------------------------------------------------------ showing
     def show_result(self, job_id: str, index: int = 0) -> None:

@@ -3,18 +3,21 @@ puts on the strip, as for the confirm dialogs) or dropped on the card as a file.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from gui.app import Studio
 from gui.ui.storyboard.storyboard_view import StoryboardView
 from gui.ui.viewmodels.storyboard import StoryboardViewModel
+from tests.ui.conftest import await_in_qt
 from tests.ui.dragdrop import drop_files
-from tests.ui.test_storyboard import LEFT, choose
+from tests.ui.test_storyboard import LEFT, choose, type_into
 
 
 def a_png(path: Path, colour: str) -> Path:
@@ -79,3 +82,57 @@ def test_the_image_link_asks_for_a_file_and_a_dropped_image_becomes_the_first_fr
     notes.write_text("not an image")
     assert not drop_files(second, [notes])
     assert vm.current.shots[1].image == str(noon.resolve())
+
+
+def test_the_open_board_its_scroll_and_selection_come_back_after_a_restart(
+    qtbot: Any, make_studio: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    studio = make_studio(data)
+    view, vm = open_board_with_two_shots(qtbot, studio)
+    strip = view.strip
+    for _ in range(5):
+        qtbot.mouseClick(strip.add_button, LEFT)
+    qtbot.waitUntil(lambda: len(strip.cards) == 7)
+    type_into(qtbot, view.name, "Harbour at night")
+    assert vm.current.name == "Harbour at night"
+    bar = strip.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)  # wider than the window
+
+    # the user scrolls (a click in the scroll bar's groove) and clicks card 4's picture
+    QTest.mouseClick(bar, LEFT, pos=QPoint(bar.width() * 3 // 4, bar.height() // 2))
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=5000)
+    card = next(c for c in strip.cards if c.index == 3)
+    visible = strip.viewport().rect().translated(bar.value(), 0)
+    assert visible.intersects(card.geometry())
+    QTest.mouseClick(card.thumbnail, LEFT)
+    assert strip.selected == 3 and card.selected
+    scroll = bar.value()
+    remembered = data / "storyboard-view.json"
+    qtbot.waitUntil(
+        lambda: (
+            remembered.exists()
+            and json.loads(remembered.read_text())
+            == {
+                "board": vm.current.id,
+                "scroll": scroll,
+                "selected": 3,
+            }
+        ),
+        timeout=10_000,
+    )
+    board_id, prompts = vm.current.id, [s.prompt for s in vm.current.shots]
+
+    # a new start on the same data: the same board, scrolled and selected as it was
+    await_in_qt(qtbot, studio.stop(), timeout=30_000)
+    again = make_studio(data)
+    view2: StoryboardView = again.bindings.storyboard
+    vm2: StoryboardViewModel = again.bindings.storyboard_vm
+    bar2 = view2.strip.horizontalScrollBar()
+    tabs = again.window.tabs
+    qtbot.mouseClick(tabs.tabBar(), LEFT, pos=tabs.tabBar().tabRect(tabs.indexOf(view2)).center())
+    qtbot.waitUntil(lambda: vm2.current.id == board_id, timeout=10_000)
+    assert vm2.current.name == "Harbour at night" and view2.name.text() == "Harbour at night"
+    assert [s.prompt for s in vm2.current.shots] == prompts
+    qtbot.waitUntil(lambda: len(view2.strip.cards) == 7 and bar2.value() == scroll, timeout=10_000)
+    assert view2.strip.selected == 3 and view2.strip.cards[3].selected

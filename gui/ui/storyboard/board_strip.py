@@ -59,6 +59,7 @@ class BoardStrip(QScrollArea):
     regenerate_requested = Signal(int)
     take_chosen = Signal(int, str)
     drag_started = Signal(int)
+    selection_changed = Signal(object)  # the selected card's index, or None
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +81,7 @@ class BoardStrip(QScrollArea):
         self.setWidget(self.row)
         self.cards: list[ShotCard] = []
         self.pick_file: Callable[[QWidget], Path | None] | None = None  # tests answer it
+        self.selected: int | None = None
 
     # ------------------------------------------------------------------ showing
     def set_views(self, views: Sequence[ShotView]) -> None:
@@ -93,11 +95,27 @@ class BoardStrip(QScrollArea):
                 card = self._card()
                 self.row_layout.insertWidget(index, card)
                 self.cards.append(card)
+            self._show_selection()
         shortest = min((v.shot.duration for v in views), default=1.0)
         scale = min(MAX_PX_PER_SECOND, max(1.0, MIN_CARD_WIDTH / shortest))
         for card, view in zip(self.cards, views, strict=True):
             card.set_view(view)
             card.setFixedWidth(round(view.shot.duration * scale))
+
+    def select(self, index: int | None) -> None:
+        """Select the card at ``index`` (None: none)."""
+        if index is not None and not 0 <= index < len(self.cards):
+            index = None
+        if index != self.selected:
+            self.selected = index
+            self._show_selection()
+            self.selection_changed.emit(index)
+
+    def _show_selection(self) -> None:
+        if self.selected is not None and self.selected >= len(self.cards):
+            self.selected = None
+        for index, card in enumerate(self.cards):
+            card.set_selected(index == self.selected)
 
     def set_editable(self, editable: bool) -> None:
         self.add_button.setEnabled(editable)
@@ -114,6 +132,7 @@ class BoardStrip(QScrollArea):
         card.regenerate_requested.connect(self.regenerate_requested)
         card.take_chosen.connect(self.take_chosen)
         card.drag_requested.connect(self.start_drag)
+        card.pressed.connect(self.select)
         return card
 
     # ------------------------------------------------------------------ drag and drop

@@ -70,6 +70,7 @@ class ShotCard(QFrame):
     regenerate_requested = Signal(int)
     take_chosen = Signal(int, str)  # index, take id
     drag_requested = Signal(int)
+    pressed = Signal(int)  # a click on the card itself (its picture, header or edge) selects it
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -294,7 +295,20 @@ class ShotCard(QFrame):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position().toPoint()
+            self.pressed.emit(self.index)
         super().mousePressEvent(event)
+
+    def set_selected(self, selected: bool) -> None:
+        self.setProperty("selected", selected)
+        self.setStyleSheet(
+            "#ShotCard { border: 2px solid palette(highlight); border-radius: 4px; }"
+            if selected
+            else ""
+        )
+
+    @property
+    def selected(self) -> bool:
+        return bool(self.property("selected"))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is not None:

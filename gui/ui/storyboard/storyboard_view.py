@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -69,6 +69,7 @@ class StoryboardView(QWidget):
     generate_requested = Signal()
     export_requested = Signal(object)  # Path
     cancel_export_requested = Signal()
+    view_changed = Signal(int, object)  # scroll, selected card: settled for a moment
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +143,31 @@ class StoryboardView(QWidget):
         self.export_button.clicked.connect(self._export)
         self.cancel_button.clicked.connect(self.cancel_export_requested)
         self.player.play_button.clicked.connect(self._play)
+        # where the strip is scrolled and which card is selected, said once it settles
+        self._pending_scroll: int | None = None
+        self._view_settled = QTimer(self, singleShot=True, interval=400)
+        self._view_settled.timeout.connect(self._say_view)
+        scroll_bar = self.strip.horizontalScrollBar()
+        scroll_bar.valueChanged.connect(lambda _v: self._view_settled.start())
+        scroll_bar.rangeChanged.connect(self._apply_pending_scroll)
+        self.strip.selection_changed.connect(lambda _i: self._view_settled.start())
+
+    # ------------------------------------------------------------------ the last session's view
+    def restore_view(self, scroll: int, selected: int | None) -> None:
+        """Scroll the strip to ``scroll`` (once its cards are laid out) and select a card."""
+        self.strip.select(selected)
+        self._pending_scroll = scroll
+        self._apply_pending_scroll()
+
+    def _apply_pending_scroll(self, *_range: int) -> None:
+        bar = self.strip.horizontalScrollBar()
+        if self._pending_scroll is not None and bar.maximum() >= self._pending_scroll:
+            bar.setValue(self._pending_scroll)
+            self._pending_scroll = None
+
+    def _say_view(self) -> None:
+        if self._pending_scroll is None:  # not while the restored scroll waits for its room
+            self.view_changed.emit(self.strip.horizontalScrollBar().value(), self.strip.selected)
 
     # ------------------------------------------------------------------ showing
     def set_board(self, board: Board | None) -> None:

@@ -20,6 +20,7 @@ from gui.studio.jobs import Job
 from gui.studio.session import (
     Board,
     BoardError,
+    BoardView,
     ExportReport,
     ExportWorker,
     Session,
@@ -50,6 +51,7 @@ class StoryboardViewModel(QObject):
     export_progress_changed = Signal(float)
     message_changed = Signal(object)  # str | None
     exported = Signal(object)  # ExportReport
+    view_restored = Signal(int, object)  # scroll, selected card (or None): the last session's
     _worker_progress = Signal(float)  # from the export thread, delivered queued
     _worker_done = Signal(object, object)
 
@@ -67,7 +69,9 @@ class StoryboardViewModel(QObject):
         self._worker: ExportWorker | None = None
         self._worker_progress.connect(self._on_export_progress)
         self._worker_done.connect(self._on_export_done)
-        link.opened.connect(self.refresh)
+        self._view = BoardView("", 0, None)  # what the tab shows (remembered for the next start)
+        self._written: BoardView | None = None
+        link.opened.connect(self._on_opened)
         link.bridge.job_changed.connect(self._on_job_changed)
         self.new_board()
 
@@ -98,6 +102,44 @@ class StoryboardViewModel(QObject):
     def _set(self, board: Board) -> None:
         self.board = board
         self.refresh()
+        self._remember()
+
+    # ------------------------------------------------------------------ between sessions
+    def _on_opened(self) -> None:
+        """The session opened: the board open at the end of the last session comes back."""
+        session = self._session()
+        try:
+            last = session.last_board() if session is not None else None
+        except StudioError as exc:
+            self.message = f"The last storyboard could not be reopened: {exc}"
+            last = None
+        if last is None:
+            self.refresh()
+            return
+        board, view = last
+        self._view = self._written = view
+        self.board = board
+        self.refresh()
+        self.view_restored.emit(view.scroll, view.selected)
+
+    def remember_view(self, scroll: int, selected: int | None) -> None:
+        """Where the tab is scrolled and which card is selected (kept for the next start)."""
+        self._view = BoardView(self._view.board_id, scroll, selected)
+        self._remember()
+
+    def _remember(self) -> None:
+        session, board = self._session(), self.board
+        if session is None or board is None or not board.shots:
+            return  # an empty board is not worth coming back to
+        if self._view.board_id != board.id:
+            self._view = BoardView(board.id, 0, None)
+        if self._view == self._written:
+            return
+        try:
+            session.remember_board_view(self._view)
+            self._written = self._view
+        except OSError as exc:  # a full or read-only disk: the board itself is in the journal
+            self.message = f"Could not remember the open board: {exc}"
 
     def _on_job_changed(self, job: Job) -> None:
         if any(t.job_id == job.id for v in self.views for t in v.takes):
