@@ -7,10 +7,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QImage,
+)
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.app import Studio
 from gui.ui.storyboard.storyboard_view import StoryboardView
@@ -136,3 +143,55 @@ def test_the_open_board_its_scroll_and_selection_come_back_after_a_restart(
     assert [s.prompt for s in vm2.current.shots] == prompts
     qtbot.waitUntil(lambda: len(view2.strip.cards) == 7 and bar2.value() == scroll, timeout=10_000)
     assert view2.strip.selected == 3 and view2.strip.cards[3].selected
+
+
+def test_dragging_a_card_shows_where_it_will_land(qtbot: Any, studio: Studio) -> None:
+    view, vm = open_board_with_two_shots(qtbot, studio)
+    strip = view.strip
+    qtbot.mouseClick(strip.add_button, LEFT)
+    qtbot.waitUntil(lambda: len(strip.cards) == 3)
+    for card, text in zip(strip.cards, ("dawn", "noon", "dusk"), strict=True):
+        type_into(qtbot, card.prompt, text)
+    row, line = strip.row, strip.drop_indicator
+    qtbot.waitUntil(  # laid out: the cards side by side
+        lambda: strip.cards[2].geometry().left() > strip.cards[1].geometry().right() > 0,
+        timeout=5000,
+    )
+
+    # a real drag starts from card 3's picture (offscreen, QDrag.exec returns at once) ...
+    started: list[int] = []
+    strip.drag_started.connect(started.append)
+    source = strip.cards[2]
+    grip = source.thumbnail.geometry().center()
+    QTest.mousePress(source, LEFT, Qt.KeyboardModifier.NoModifier, grip)
+    QTest.mouseMove(source, grip + QPoint(QApplication.startDragDistance() + 12, 4))
+    QTest.mouseRelease(source, LEFT, Qt.KeyboardModifier.NoModifier, grip)
+    assert started == [2]
+    mime = strip.shot_mime(2)
+    move, mod = Qt.DropAction.MoveAction, Qt.KeyboardModifier.NoModifier
+    cards = [c.geometry() for c in strip.cards]
+
+    def line_between(left: int, right: int) -> bool:
+        middle = line.geometry().center().x()
+        return line.isVisible() and left <= middle <= right and line.height() == cards[0].height()
+
+    # ... and Qt's drag events over the row: the line sits in the gap the card will fill
+    over_second = QPoint(cards[1].left() + 10, cards[1].center().y())
+    enter = QDragEnterEvent(over_second, move, mime, LEFT, mod)
+    QApplication.sendEvent(row, enter)
+    assert enter.isAccepted()
+    assert line_between(cards[0].right(), cards[1].left())
+    past_the_end = QPoint(cards[2].right() + 30, cards[2].center().y())
+    QApplication.sendEvent(row, QDragMoveEvent(past_the_end, move, mime, LEFT, mod))
+    assert line_between(cards[2].right(), strip.add_button.geometry().left())
+    QApplication.sendEvent(row, QDragLeaveEvent())  # out of the row: no line
+    assert not line.isVisible()
+
+    over_first = QPoint(cards[0].left() + 10, cards[0].center().y())
+    QApplication.sendEvent(row, QDragEnterEvent(over_first, move, mime, LEFT, mod))
+    QApplication.sendEvent(row, QDragMoveEvent(over_first, move, mime, LEFT, mod))
+    assert line.isVisible() and line.geometry().center().x() < cards[0].left()
+    drop = QDropEvent(QPointF(over_first), move, mime, LEFT, mod, QEvent.Type.Drop)
+    QApplication.sendEvent(row, drop)
+    assert drop.isAccepted() and not line.isVisible()
+    assert [s.prompt for s in vm.current.shots] == ["dusk", "dawn", "noon"]

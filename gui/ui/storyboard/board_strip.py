@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QWidget
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QWidget
 
 from gui.runware.catalog import Catalog
 from gui.studio.session import ShotView
@@ -26,25 +26,58 @@ MIN_CARD_WIDTH = 220  # the shortest shot's card; the others are wider in propor
 MAX_PX_PER_SECOND = 140
 
 
+INDICATOR_WIDTH = 4
+
+
 class _Row(QWidget):
-    """The cards' row; takes the drops (cards and results)."""
+    """The cards' row; takes the drops (cards and results), showing where one will land."""
 
     def __init__(self, strip: BoardStrip) -> None:
         super().__init__(strip)
         self.strip = strip
         self.setAcceptDrops(True)
+        self.indicator = QFrame(self)  # a vertical line in the gap the drop will fill
+        self.indicator.setObjectName("DropIndicator")
+        self.indicator.setStyleSheet("#DropIndicator { background: palette(highlight); }")
+        self.indicator.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.indicator.hide()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.strip.accepts(event.mimeData()):
             event.acceptProposedAction()
+            self.show_indicator(self.strip.position_at(event.position().toPoint()))
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if self.strip.accepts(event.mimeData()):
             event.acceptProposedAction()
+            self.show_indicator(self.strip.position_at(event.position().toPoint()))
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.indicator.hide()
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self.indicator.hide()
         if self.strip.drop(event.mimeData(), event.position().toPoint()):
             event.acceptProposedAction()
+
+    def show_indicator(self, position: int) -> None:
+        """The line in the gap before card ``position`` (after the last card at the end)."""
+        cards = self.strip.cards
+        if cards:
+            top, height = cards[0].geometry().top(), cards[0].geometry().height()
+        else:
+            top, height = self.strip.add_button.geometry().top(), self.strip.add_button.height()
+        if position < len(cards):
+            gap_end = cards[position].geometry().left()
+            gap_start = cards[position - 1].geometry().right() if position else gap_end - 8
+        else:
+            gap_start = cards[-1].geometry().right() if cards else 0
+            gap_end = self.strip.add_button.geometry().left()
+        x = (gap_start + gap_end + 1) // 2 - INDICATOR_WIDTH // 2
+        self.indicator.setGeometry(x, top, INDICATOR_WIDTH, height)
+        self.indicator.raise_()
+        self.indicator.show()
 
 
 class BoardStrip(QScrollArea):
@@ -80,6 +113,7 @@ class BoardStrip(QScrollArea):
         self.row_layout.addStretch(1)
         self.setWidget(self.row)
         self.cards: list[ShotCard] = []
+        self.drop_indicator = self.row.indicator
         self.pick_file: Callable[[QWidget], Path | None] | None = None  # tests answer it
         self.selected: int | None = None
 
