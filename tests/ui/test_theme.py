@@ -253,3 +253,25 @@ def test_the_saved_choice_is_read_before_the_settings_model(
     assert not is_dark_colour(app_theme.palette().color(WINDOW))
     assert install_theme(app_theme, choice="dark") is controller
     assert controller.scheme == Scheme.Dark
+
+
+def test_hard_coded_text_colours_read_on_both_themes() -> None:
+    """A text colour written into a widget's own stylesheet (no background of its own) must
+    read on the dark and the light surface alike: at least 3:1 against both."""
+    from pathlib import Path
+
+    import gui.ui
+
+    pattern = re.compile(r"""["']([^"']*?(?<![-\w])color:\s*(#[0-9a-fA-F]{6})[^"']*)["']""")
+    found = []
+    for path in Path(gui.ui.__file__).parent.rglob("*.py"):
+        for sheet, colour in pattern.findall(path.read_text("utf-8")):
+            if "background" in sheet:
+                continue  # on its own background, whatever the theme
+            found.append(colour)
+            for scheme in (Scheme.Dark, Scheme.Light):
+                for ground in ("surface", "window"):
+                    back = QColor(COLOURS[scheme][ground])
+                    ratio = contrast(QColor(colour), back)
+                    assert ratio >= 3, (path.name, colour, scheme, ground, round(ratio, 2))
+    assert found  # the scan sees them

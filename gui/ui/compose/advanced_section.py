@@ -83,7 +83,7 @@ class AdvancedSection(QWidget):
             self.form.addRow(caption, field)
             error = QLabel()
             error.setWordWrap(True)
-            error.setStyleSheet("color: #c62828;")
+            error.setStyleSheet("color: #d93636;")
             error.setAccessibleName(f"Problem with {caption.text().replace('&', '')}")
             self.form.addRow("", error)
             self.form.setRowVisible(error, False)
@@ -152,4 +152,4 @@ class AdvancedSection(QWidget):
         count = self.problem_count()
         # a collapsed section still says that something inside needs fixing
         self.toggle.setText(f"&Advanced · {count} to fix" if count else "&Advanced")
-        self.toggle.setStyleSheet("color: #c62828;" if count else "")
+        self.toggle.setStyleSheet("color: #d93636;" if count else "")

@@ -427,7 +427,7 @@ class FrameDropZone(QWidget):
                 text = f"{short_name(Path(facts.path).name)} · {facts.width}×{facts.height}"
         self.message.setText(text)
         self.message.setProperty("tone", tone)
-        color = {"error": "#c62828", "warning": "#b26a00"}.get(tone)
+        color = {"error": "#d93636", "warning": "#b26a00"}.get(tone)
         self.message.setStyleSheet(f"color: {color};" if color else "")
         self.message.setVisible(bool(text))
         self.preview.setToolTip(

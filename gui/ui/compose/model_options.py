@@ -72,7 +72,7 @@ class ModelOptions(QWidget):
         row.addWidget(self.seed_edit, 1)
         self.seed_error = QLabel()
         self.seed_error.setWordWrap(True)
-        self.seed_error.setStyleSheet("color: #c62828;")
+        self.seed_error.setStyleSheet("color: #d93636;")
         self.seed_error.hide()
         self.seed_label = QLabel("S&eed")
         self.seed_label.setBuddy(self.seed_edit)

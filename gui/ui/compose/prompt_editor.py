@@ -224,7 +224,7 @@ class PromptEditor(QWidget):
     def _update_count(self) -> None:
         n = len(self.text())
         self.count.setText(f"{n} / {self._max}")
-        self.count.setStyleSheet("color: #c62828; font-weight: 600;" if n > self._max else "")
+        self.count.setStyleSheet("color: #d93636; font-weight: 600;" if n > self._max else "")
         self.count.setToolTip(
             f"At most {self._max} characters; {n - self._max} too many."
             if n > self._max

@@ -27,11 +27,11 @@ def test_one_character_is_too_short_two_are_enough(panel) -> None:  # type: igno
 def test_character_count_turns_red_beyond_the_limit(panel) -> None:  # type: ignore[no-untyped-def]
     panel.prompt.set_text("x" * 6000)
     assert panel.prompt.count_text() == "6000 / 6000"
-    assert not panel.prompt.over_limit() and "c62828" not in panel.prompt.count.styleSheet()
+    assert not panel.prompt.over_limit() and "d93636" not in panel.prompt.count.styleSheet()
     assert panel.generate_bar.button.isEnabled()
     QTest.keyClicks(panel.prompt.edit, "y")
     assert panel.prompt.count_text() == "6001 / 6000"
-    assert panel.prompt.over_limit() and "c62828" in panel.prompt.count.styleSheet()
+    assert panel.prompt.over_limit() and "d93636" in panel.prompt.count.styleSheet()
     assert not panel.generate_bar.button.isEnabled()
 
 
