@@ -41,7 +41,10 @@ def open_board_with_two_shots(qtbot: Any, studio: Studio) -> tuple[StoryboardVie
     qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(window.tabs.indexOf(view)).center())
     for _ in range(2):
         qtbot.mouseClick(view.strip.add_button, LEFT)
-    qtbot.waitUntil(lambda: len(view.strip.cards) == 2)
+    # laid out and shown (a layout shows a new child on the next turn of the loop)
+    qtbot.waitUntil(
+        lambda: len(view.strip.cards) == 2 and all(c.isVisible() for c in view.strip.cards)
+    )
     return view, studio.bindings.storyboard_vm
 
 
@@ -74,10 +77,18 @@ def test_the_image_link_asks_for_a_file_and_a_dropped_image_becomes_the_first_fr
     assert vm.current.shots[0].link == "none"
     assert first.link.currentData() == "none"
 
-    # the card's Image… button opens the dialog too
+    assert not first.image_button.isVisible()  # no image link, no file to show
+
+    # the card's button (the image's name) opens the dialog again to change it
     dusk = a_png(tmp_path / "dusk.png", "#4050a0")
     strip.pick_file = lambda parent: dusk
-    qtbot.mouseClick(first.image_button, LEFT)
+    assert second.image_button.isVisible()
+    qtbot.mouseClick(second.image_button, LEFT)
+    assert (vm.current.shots[1].link, vm.current.shots[1].image) == ("image", str(dusk.resolve()))
+    assert second.image_button.text() == "dusk.png"
+
+    # an image file dropped on a card without an image link gives it one
+    assert drop_files(first, [dusk])
     assert (vm.current.shots[0].link, vm.current.shots[0].image) == ("image", str(dusk.resolve()))
 
     # an image file dropped on a card replaces its first frame; other files are not taken

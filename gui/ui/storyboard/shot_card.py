@@ -191,8 +191,12 @@ class ShotCard(QFrame):
         self.link.setToolTip(
             f"Image: {shot.image}" if shot.image else "How it follows the shot before"
         )
-        image_name = Path(shot.image).name if shot.image else None
-        self.image_button.setText(image_name or "Image…")
+        image_name = Path(shot.image).name if shot.image else "Image…"
+        self.image_button.setText(
+            self.fontMetrics().elidedText(image_name, Qt.TextElideMode.ElideMiddle, 90)
+        )
+        # only an image link has a file to show or change (a drop works on any card)
+        self.image_button.setVisible(shot.link == "image")
         self.image_button.setToolTip(
             f"First frame: {shot.image} (click to choose another, or drop one here)"
             if shot.image
