@@ -206,3 +206,6 @@ def test_dragging_a_card_shows_where_it_will_land(qtbot: Any, studio: Studio) ->
     QApplication.sendEvent(row, drop)
     assert drop.isAccepted() and not line.isVisible()
     assert [s.prompt for s in vm.current.shots] == ["dusk", "dawn", "noon"]
+    # the card pressed to drag it was selected; the selection moved with it
+    assert strip.selected == 0 and strip.cards[0].selected
+    assert not any(c.selected for c in strip.cards[1:])

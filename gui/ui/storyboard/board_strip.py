@@ -120,6 +120,7 @@ class BoardStrip(QScrollArea):
     # ------------------------------------------------------------------ showing
     def set_views(self, views: Sequence[ShotView]) -> None:
         """Show the shots; cards are kept (and edited in place) while the shots are the same."""
+        selected_shot = self._selected_shot()
         if [c.view.shot.id if c.view else None for c in self.cards] != [v.shot.id for v in views]:
             for card in self.cards:
                 card.setParent(None)
@@ -129,6 +130,12 @@ class BoardStrip(QScrollArea):
                 card = self._card()
                 self.row_layout.insertWidget(index, card)
                 self.cards.append(card)
+            # the selection follows its shot (moved, or others removed before it)
+            ids = [v.shot.id for v in views]
+            follow = ids.index(selected_shot) if selected_shot in ids else None
+            if follow != self.selected:
+                self.selected = follow
+                self.selection_changed.emit(follow)
             self._show_selection()
         shortest = min((v.shot.duration for v in views), default=1.0)
         scale = min(MAX_PX_PER_SECOND, max(1.0, MIN_CARD_WIDTH / shortest))
@@ -144,6 +151,12 @@ class BoardStrip(QScrollArea):
             self.selected = index
             self._show_selection()
             self.selection_changed.emit(index)
+
+    def _selected_shot(self) -> str | None:
+        if self.selected is None or self.selected >= len(self.cards):
+            return None
+        view = self.cards[self.selected].view
+        return view.shot.id if view else None
 
     def _show_selection(self) -> None:
         if self.selected is not None and self.selected >= len(self.cards):
