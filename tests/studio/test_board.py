@@ -119,6 +119,46 @@ def test_a_v2_journal_gains_the_board_tables_with_its_jobs_intact(tmp_path: Path
         assert journal.migrated_from == 3
 
 
+def test_memberships_follow_the_shots_order_and_search_finds_takes(tmp_path: Path) -> None:
+    """What the library shows of boards: board name and shot number per job, and the jobs
+    whose board name or shot prompt matches a search."""
+    with BoardStore(tmp_path / "journal.sqlite3") as store:
+        shots = [("s1", {"prompt": "a boat leaves"}), ("s2", {"prompt": "the harbour empties"})]
+        store.save_board("b1", "Rain at the quay", {"version": 1}, None, shots)
+        store.choose(store.add_take("b1", "s1", "j1").id)
+        store.add_take("b1", "s2", "j2")
+        found = store.memberships()
+        assert [m.label for m in found["j1"]] == ["Rain at the quay · shot 1"]
+        assert found["j1"][0].chosen and not found["j2"][0].chosen
+        assert store.memberships(["j2", "nobody"]).keys() == {"j2"}
+        assert store.memberships([]) == {}
+
+        store.save_board("b1", "Rain at the quay", {"version": 1}, None, shots[::-1])
+        assert store.memberships()["j1"][0].label == "Rain at the quay · shot 2"
+        store.save_board("b1", "Rain at the quay", {"version": 1}, None, shots[1:])
+        assert store.memberships()["j1"][0].label == "Rain at the quay"  # its shot left
+
+        assert store.search("QUAY rain") == ["j2"]  # shot 1 left the board
+        assert store.search("harbour") == ["j2"]
+        assert store.search("") == [] and store.search("snow") == []
+
+
+def test_the_last_view_is_remembered_and_a_bad_file_is_no_view(tmp_path: Path) -> None:
+    from gui.studio.board_store import VIEW_FILE, BoardView
+
+    with BoardStore(tmp_path / "journal.sqlite3") as store:
+        assert store.last_view() is None
+        store.save_board("b1", "Rain", {"version": 1}, None, [("s1", {"prompt": "x"})])
+        store.remember_view(BoardView("b1", 340, 2))
+        assert store.last_view() == BoardView("b1", 340, 2)
+        store.remember_view(BoardView("gone", 0, None))  # a board no longer in the journal
+        assert store.last_view() is None
+        for bad in ("{", "[]", '{"board": 5}', '{"board": "b1", "scroll": "far"}'):
+            (tmp_path / VIEW_FILE).write_text(bad)
+            view = store.last_view()
+            assert view is None or view == BoardView("b1", 0, None), bad
+
+
 # ---------------------------------------------------------------------- export
 def _clip(path: Path, width: int, height: int, fps: int, frames: int, audio: bool) -> Path:
     with av.open(str(path), "w") as out:
