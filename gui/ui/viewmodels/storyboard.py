@@ -71,6 +71,7 @@ class StoryboardViewModel(QObject):
         self._worker_done.connect(self._on_export_done)
         self._view = BoardView("", 0, None)  # what the tab shows (remembered for the next start)
         self._written: BoardView | None = None
+        self._reopened_last = False  # the last session's board is offered once, at start-up
         link.opened.connect(self._on_opened)
         link.bridge.job_changed.connect(self._on_job_changed)
         self.new_board()
@@ -106,10 +107,15 @@ class StoryboardViewModel(QObject):
 
     # ------------------------------------------------------------------ between sessions
     def _on_opened(self) -> None:
-        """The session opened: the board open at the end of the last session comes back."""
+        """The session opened: the board open at the end of the last session comes back
+        (at start-up only; a session reopened for new settings keeps the board on screen)."""
         session = self._session()
+        if self._reopened_last or session is None:
+            self.refresh()
+            return
+        self._reopened_last = True
         try:
-            last = session.last_board() if session is not None else None
+            last = session.last_board()
         except StudioError as exc:
             self.message = f"The last storyboard could not be reopened: {exc}"
             last = None
