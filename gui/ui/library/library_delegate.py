@@ -40,9 +40,10 @@ from gui.ui.library.library_model import ItemRole
 from gui.ui.library.preview import PreviewPlayer
 from gui.ui.library.thumbnails import ThumbnailLoader, thumbnail_source
 
-__all__ = ["LibraryDelegate"]
+__all__ = ["CARD", "MIN_CARD_WIDTH", "LibraryDelegate", "card_size"]
 
-CARD = QSize(232, 196)  # the narrowest card; the grid widens cards to fill each row
+CARD = QSize(232, 196)  # a card's shape; the grid sizes cards to fill each row
+MIN_CARD_WIDTH = 200  # no narrower: as many columns as fit cards this wide
 _MARGIN = 6
 _THUMB_H = 126
 _TEXT_H = CARD.height() - _THUMB_H  # prompt and details under the picture, whatever the width
@@ -51,8 +52,8 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 def card_size(width: int) -> QSize:
-    """A card ``width`` wide (at least :data:`CARD`'s): its picture keeps the narrow card's shape."""
-    width = max(width, CARD.width())
+    """A card ``width`` wide (at least :data:`MIN_CARD_WIDTH`): its picture keeps its shape."""
+    width = max(width, MIN_CARD_WIDTH)
     thumb_h = round(_THUMB_H * (width - 2 * _MARGIN) / (CARD.width() - 2 * _MARGIN))
     return QSize(width, thumb_h + _TEXT_H)
 
@@ -111,7 +112,7 @@ class LibraryDelegate(QStyledItemDelegate):
     @staticmethod
     def thumb_rect(card: QRect) -> QRect:
         """The picture's box in a card (``card``: the item's rect less 2 px each side)."""
-        height = max(card.height() + 4 - _TEXT_H, _THUMB_H)
+        height = card.height() + 4 - _TEXT_H
         return QRect(card.x() + _MARGIN, card.y() + _MARGIN, card.width() - 2 * _MARGIN, height)
 
     @classmethod

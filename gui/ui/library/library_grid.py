@@ -1,6 +1,6 @@
 """The library's grid: a QListView in icon mode that knows hover, and drags files out.
 
-Cards flow with the width: as many columns as fit cards at least :data:`CARD` wide, each card
+Cards flow with the width: as many columns as fit cards :data:`MIN_CARD_WIDTH` wide, each card
 widened so the row is filled (no dead strip at the right edge).
 """
 
@@ -22,7 +22,7 @@ from PySide6.QtGui import QDrag, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from gui.ui.library.items import LibraryItem
-from gui.ui.library.library_delegate import CARD, card_size
+from gui.ui.library.library_delegate import CARD, MIN_CARD_WIDTH, card_size
 from gui.ui.library.library_model import ItemRole, LibraryModel
 
 __all__ = ["LibraryGrid"]
@@ -61,7 +61,7 @@ class LibraryGrid(QListView):
 
     # ---- flowing with the width
     def columns_for(self, width: int) -> int:
-        return max(1, width // (CARD.width() + _GAP.width()))
+        return max(1, width // (MIN_CARD_WIDTH + _GAP.width()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_cards()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from gui.studio.jobs import JobState
 from gui.studio.journal import Journal
-from gui.ui.library.library_delegate import CARD, LibraryDelegate
+from gui.ui.library.library_delegate import MIN_CARD_WIDTH, LibraryDelegate
 from gui.ui.lineage.lineage_view import ICON
 
 
@@ -90,15 +90,16 @@ def test_cards_fill_the_row_as_the_library_widens(qtbot, library) -> None:  # ty
 
     def check_filled() -> None:
         row = first_row()
-        usable = grid.viewport().width()
-        # as many columns as narrow cards fit, and the last one reaches the right edge
-        room = usable + (
-            grid.verticalScrollBar().width() if grid.verticalScrollBar().isVisible() else 0
-        )
-        assert len(row) == min(5, max(1, room // (CARD.width() + 6)))
+        # the room for cards, the scroll bar's place kept whether it shows or not
+        bar = grid.verticalScrollBar().sizeHint().width()
+        room = grid.width() - 2 * grid.frameWidth() - bar
+        # as many columns as cards of the least width fit, and the last one reaches the edge
+        assert all(r.width() >= MIN_CARD_WIDTH for r in row)
         if len(row) < 5:
-            assert row[-1].right() >= usable - 12 - grid.verticalScrollBar().sizeHint().width()
-        assert all(r.width() >= CARD.width() for r in row)
+            assert (len(row) + 1) * (MIN_CARD_WIDTH + 6) > room
+            assert row[-1].right() >= room - 12
+        else:
+            assert len(row) * (MIN_CARD_WIDTH + 6) <= room
 
     qtbot.waitUntil(lambda: grid.viewport().width() > 0, timeout=5000)
     check_filled()
