@@ -48,7 +48,7 @@ LINK_WORDS = {
     "lastFrame": "From its last frame",
     "firstFrame": "From a frame",
 }
-COLUMNS = ("Result", "Made as", "Model", "State", "Created", "Storyboard")
+COLUMNS = ("Result", "Made as", "Storyboard", "Model", "State", "Created")
 ICON = QSize(96, 54)
 RESULT_TEXT_WIDTH = 150  # the prompt's first words beside the thumbnail
 
@@ -186,13 +186,16 @@ class LineageView(QWidget):
         self._set_icon(main, source)
         spec = self.catalog.get(job.spec.model)
         created = dt.datetime.fromtimestamp(job.created_at).strftime("%d %b %Y %H:%M")
+        boards = ", ".join(self._boards.get(node.job_id, ()))
+        if boards:
+            main.setToolTip(f"{job.spec.prompt}\nStoryboard: {boards}")
         cells = [
             main,
             QStandardItem(LINK_WORDS.get(node.link, str(node.link))),
+            QStandardItem(boards or "—"),
             QStandardItem(spec.name if spec else job.spec.model),
             QStandardItem(job.state.value.capitalize()),
             QStandardItem(created),
-            QStandardItem(", ".join(self._boards.get(node.job_id, ())) or "—"),
         ]
         if node.job_id == focus:
             bold = QFont(self.font())
