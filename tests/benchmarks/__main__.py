@@ -31,6 +31,7 @@ MODULES = {
     "P11": "p11_board_export",
 }
 OUTPUT = ROOT / "bench-results" / "benchmarks.md"
+RUN_LINE = "`make bench` on "
 TIMEOUT = 480  # seconds for one benchmark
 
 
@@ -60,7 +61,7 @@ def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def table(rows: list[dict[str, object]]) -> str:
+def table(rows: list[dict[str, object]], kept: list[str] | None = None) -> str:
     lines = [
         "| id | figure | baseline | ratio | target | result |",
         "|----|--------|----------|-------|--------|--------|",
@@ -72,7 +73,34 @@ def table(rows: list[dict[str, object]]) -> str:
             + " | ".join(cell(row[k]) for k in ("id", "figure", "baseline", "ratio", "target"))
             + f" | {result} |"
         )
-    return "\n".join(lines)
+    lines += kept or []
+    order = {name: i for i, name in enumerate(MODULES)}
+    head, body = lines[:2], lines[2:]
+    body.sort(key=lambda line: order.get(line.split(" | ")[0].removeprefix("| ").strip(), 99))
+    return "\n".join(head + body)
+
+
+def earlier(chosen: list[str]) -> tuple[list[str], list[str]]:
+    """Rows and notes of the benchmarks not run now, from the last table written, each row marked
+    with the run it comes from: a partial run (``python -m tests.benchmarks P8``) keeps them."""
+    if not OUTPUT.exists():
+        return [], []
+    text = OUTPUT.read_text("utf-8").splitlines()
+    header = next((line for line in text if line.startswith(RUN_LINE)), "")
+    stamp = header.removeprefix(RUN_LINE).split(" UTC")[0].split(" (")[0].strip()
+    when = f"{stamp} UTC" if stamp else "an earlier run"
+    rows, notes = [], []
+    for line in text:
+        if line.startswith("| P"):
+            cells = line.split(" | ")
+            if cells[0].removeprefix("| ").strip() in chosen:
+                continue
+            if "(run of " not in cells[1]:
+                cells[1] += f" (run of {when})"
+            rows.append(" | ".join(cells))
+        elif line.startswith("- P") and line[2:].split(":")[0] not in chosen:
+            notes.append(line)
+    return rows, notes
 
 
 def machine() -> str:
@@ -119,16 +147,19 @@ def main(argv: list[str]) -> int:
         notes.extend(f"{f['id']}: {f['notes']}" for f in figures if f.get("notes"))
     total = time.perf_counter() - started
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    kept_rows, kept_notes = ([], []) if chosen == list(MODULES) else earlier(chosen)
+    ran = "" if chosen == list(MODULES) else f" ({', '.join(chosen)}; other rows say their run)"
     text = "\n".join(
         [
             "# Benchmarks",
             "",
-            f"`make bench` on {when}: {machine()}; {total / 60:.1f} minutes in all.",
+            f"{RUN_LINE}{when}{ran}: {machine()}; {total / 60:.1f} minutes in all.",
             "Ratios compare with a baseline measured in the same run; timings are medians.",
             "",
-            table(rows),
+            table(rows, kept_rows),
             "",
             *([f"- {n}" for n in notes] or []),
+            *kept_notes,
             "",
         ]
     )

@@ -11,6 +11,7 @@ the gaps; baseline: the same with a journal on the plain disk (no seam).
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -26,17 +27,30 @@ TARGET_MAX = 0.050
 
 
 class LoopMeter:
+    """Gaps between 5 ms ticks on the loop, and of each the time the loop's thread was runnable
+    but had no core (kernel schedstat: other processes on a shared machine)."""
+
     def __init__(self, interval: float = 0.005) -> None:
-        self.interval, self.gaps, self._last, self._handle = interval, [], 0.0, None
+        self.interval, self._last = interval, 0.0
+        self.gaps: list[float] = []
+        self._handle: asyncio.TimerHandle | None = None
+        self.queued: list[float] = []
+        self._wait = 0.0
+        self._schedstat = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+
+    def _queue(self) -> float:
+        return int(os.pread(self._schedstat, 128, 0).split()[1]) / 1e9
 
     def start(self) -> None:
-        self.gaps, self._last = [], time.perf_counter()
+        self.gaps, self.queued, self._last = [], [], time.perf_counter()
+        self._wait = self._queue()
         self._handle = asyncio.get_running_loop().call_later(self.interval, self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, wait = time.perf_counter(), self._queue()
         self.gaps.append(now - self._last)
-        self._last = now
+        self.queued.append(wait - self._wait)
+        self._last, self._wait = now, wait
         self._handle = asyncio.get_running_loop().call_later(self.interval, self._tick)
 
     def stop(self) -> list[float]:
@@ -80,6 +94,7 @@ async def one_run(base: Path, sandbox: Any, slow: bool) -> dict[str, Any]:
     done = await asyncio.wait_for(asyncio.gather(*(engine.wait(j.id) for j in jobs)), 400)
     seconds = time.perf_counter() - started
     gaps = meter.stop()
+    own = [gap - wait for gap, wait in zip(gaps, meter.queued, strict=True)]
     await engine.stop()
     await client.aclose()
     commits = journal.commits
@@ -87,7 +102,13 @@ async def one_run(base: Path, sandbox: Any, slow: bool) -> dict[str, Any]:
     ready = sum(j.state is JobState.READY for j in done)
     if ready != JOBS:
         raise RuntimeError(f"only {ready} of {JOBS} jobs became ready")
-    return {"gaps": gaps, "seconds": seconds, "commits": commits, "slept": commits_slept}
+    return {
+        "gaps": gaps,
+        "own": own,
+        "seconds": seconds,
+        "commits": commits,
+        "slept": commits_slept,
+    }
 
 
 def run() -> list[Figure]:
@@ -119,6 +140,10 @@ def run() -> list[Figure]:
             ratio=f"max {ms(worst)}",
             target=f"max ≤ {TARGET_MAX * 1000:.0f} ms",
             passed=worst <= TARGET_MAX,
+            notes=(
+                f"without the waits for a core (other processes): max {ms(max(slow['own']))}, "
+                f"p99 {ms(percentile(slow['own'], 99))}; plain disk {ms(max(plain['own']))}"
+            ),
         )
     ]
 
