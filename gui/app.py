@@ -279,6 +279,9 @@ def configure_application(app: QApplication) -> None:
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # Studio.run stops the engine and sandbox, then returns
     app.setWindowIcon(app_icon())
+    from gui.ui.main_thread_gc import MainThreadGC
+
+    MainThreadGC(app)  # cycles of Qt objects die on this thread only: see main_thread_gc
     from gui.ui.theme import install_theme
 
     install_theme(app)  # the system's scheme (dark when it won't say) until settings are read

@@ -66,6 +66,38 @@ def isolated_user_dirs(
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def main_thread_gc(qapp):  # type: ignore[no-untyped-def]
+    """Cycles are collected on the GUI thread only, as in the app (gui/ui/main_thread_gc.py):
+    a worker's collection of a Qt object with a timer crashed the GUI thread between tests."""
+    from gui.ui.main_thread_gc import MainThreadGC
+
+    collector = MainThreadGC()
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests() -> Iterator[None]:
+    """Tests that never run Qt's loop still have their cycles collected, on this thread."""
+    yield
+    from gui.ui.main_thread_gc import collect_due
+
+    collect_due()
+
+
+@pytest.fixture(autouse=True)
+def no_qt_object_dies_on_another_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A Qt object destroyed off its thread leaves timers to fire into freed memory later;
+    the test during which Qt says so fails here, not some later test with a segfault."""
+    yield
+    capture = getattr(request.node, "qt_log_capture", None)
+    if capture is None:  # Qt logging capture is off (pytest --no-qt-log)
+        return
+    wrong = [r.message for r in capture.records if "another thread" in r.message]
+    assert wrong == [], f"Qt objects were destroyed on another thread: {wrong[:3]}"
+
+
 @pytest.fixture
 def qloop(qapp):  # type: ignore[no-untyped-def]
     """Pattern A: a qasync loop for sync tests that call run_until_complete."""
