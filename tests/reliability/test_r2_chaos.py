@@ -49,7 +49,8 @@ def chaos_scenario(seed: int) -> dict[str, Any]:
         "seed": seed,
         "faults": [
             {"kind": "http_error", "scope": "any", "rate": 0.20, "statuses": [429, 500, 502, 503]},
-            {"kind": "drop", "scope": "any", "rate": 0.05 / 0.80},
+            {"kind": "drop", "scope": "poll", "skip": 3, "times": 1},  # at least one, whatever
+            {"kind": "drop", "scope": "any", "rate": 0.05 / 0.80},  # the order of requests
             # a hung submit is processed after the client gave up on it, perhaps after the
             # studio sent it again: it must be recognised as the same task, not charged twice
             {"kind": "hang", "scope": "submit", "skip": 2, "times": size(1, 3), "seconds": HANG},
