@@ -38,6 +38,44 @@ def _discard(group: QButtonGroup, layout: QLayout, button: QAbstractButton) -> N
     button.deleteLater()
 
 
+def paint_toggle_face(
+    button: QAbstractButton, painter: QPainter, *, alpha: tuple[int, int], radius: float
+) -> tuple[QColor, QColor, QRectF]:
+    """The face every toggle of the panel shares: an accent fill (``alpha`` enabled/disabled)
+    and a 2 px accent border when chosen, the hovered border, the pressed shade and the focus
+    ring. Returns the accent, the text colour and the face's box for what is drawn on it."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pal = button.palette()
+    enabled = button.isEnabled()
+    accent = pal.color(QPalette.ColorRole.Highlight)
+    group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
+    text = pal.color(group, QPalette.ColorRole.ButtonText)
+    box = QRectF(button.rect()).adjusted(1, 1, -1, -1)
+    if button.isChecked():
+        fill = QColor(accent)
+        fill.setAlpha(alpha[0] if enabled else alpha[1])
+        border, width = (accent if enabled else pal.color(QPalette.ColorRole.Mid)), 2.0
+    else:
+        fill, border, width = (
+            pal.color(QPalette.ColorRole.Button),
+            pal.color(QPalette.ColorRole.Mid),
+            1.0,
+        )
+        if button.underMouse() and enabled:
+            border = accent
+    if button.isDown():
+        fill = fill.darker(110)
+    painter.setPen(QPen(border, width))
+    painter.setBrush(fill)
+    inset = width / 2
+    painter.drawRoundedRect(box.adjusted(inset, inset, -inset, -inset), radius, radius)
+    if button.hasFocus():
+        painter.setPen(QPen(accent, 1, Qt.PenStyle.DotLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), radius - 2, radius - 2)
+    return accent, text, box
+
+
 class SizeButton(QAbstractButton):
     """A checkable button that draws its size as a small rectangle of the same aspect."""
 
@@ -62,33 +100,8 @@ class SizeButton(QAbstractButton):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pal = self.palette()
+        accent, text, box = paint_toggle_face(self, painter, alpha=(40, 20), radius=6)
         enabled = self.isEnabled()
-        accent = pal.color(QPalette.ColorRole.Highlight)
-        text = pal.color(
-            QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
-            QPalette.ColorRole.ButtonText,
-        )
-        box = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        if self.isChecked():
-            fill = QColor(accent)
-            fill.setAlpha(40 if enabled else 20)
-            border = accent if enabled else pal.color(QPalette.ColorRole.Mid)
-            width = 2.0
-        else:
-            fill = pal.color(QPalette.ColorRole.Button)
-            border = pal.color(QPalette.ColorRole.Mid)
-            width = 1.0
-        if self.underMouse() and enabled and not self.isChecked():
-            border = accent
-        painter.setPen(QPen(border, width))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 6, 6)
-        if self.hasFocus():
-            painter.setPen(QPen(accent, 1, Qt.PenStyle.DotLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 4, 4)
 
         # the little frame: its longer side is 30 px, its shape the video's
         glyph_box = 30.0
@@ -139,34 +152,7 @@ class ChoiceButton(QAbstractButton):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pal = self.palette()
-        enabled = self.isEnabled()
-        accent = pal.color(QPalette.ColorRole.Highlight)
-        group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
-        text = pal.color(group, QPalette.ColorRole.ButtonText)
-        box = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        if self.isChecked():
-            fill = QColor(accent)
-            fill.setAlpha(70 if enabled else 30)
-            border, width = (accent if enabled else pal.color(QPalette.ColorRole.Mid)), 2.0
-        else:
-            fill, border, width = (
-                pal.color(QPalette.ColorRole.Button),
-                pal.color(QPalette.ColorRole.Mid),
-                1.0,
-            )
-            if self.underMouse() and enabled:
-                border = accent
-        if self.isDown():
-            fill = fill.darker(110)
-        painter.setPen(QPen(border, width))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), 5, 5)
-        if self.hasFocus():
-            painter.setPen(QPen(accent, 1, Qt.PenStyle.DotLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(box.adjusted(3, 3, -3, -3), 3, 3)
+        text, box = paint_toggle_face(self, painter, alpha=(70, 30), radius=5)[1:]
         font = QFont(self.font())
         if self.isChecked():
             font.setWeight(QFont.Weight.Bold)
