@@ -1,7 +1,8 @@
 """``make stress`` = ``python -m tests.stress [--runs N] [--busy K] [pytest args…]``.
 
-Runs the whole suite N times (default 5) while K processes (default 2) spin the CPU, and
-reports every failure with its test id, plus each run's time and the load average. A run that
+Runs the whole suite N times (default 5), with two xdist workers as `make test` does, while K
+processes (default 2) spin the CPU, and reports every failure with its test id, plus each run's
+time and the load average. A run that
 ends without a summary (a native crash, the watchdog) is reported with its exit status and the
 end of its output.
 """
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("N", "5")))
     parser.add_argument("--busy", type=int, default=2, help="CPU-spinning processes")
     args, pytest_args = parser.parse_known_args(argv)
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        pytest_args = ["-n", "2", *pytest_args]  # as CI and `make test` run it
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     failures: list[str] = []
