@@ -60,14 +60,24 @@ class _Paced(QObject):
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
-        self._queue: deque[tuple[SignalInstance, tuple[Any, ...], str | None]] = deque()
+        self._queue: deque[list[Any]] = deque()  # [signal, args, changed job, latest name]
         self._changed_waiting: set[str] = set()  # job ids with a job_changed in the queue
+        self._latest_waiting: dict[str, list[Any]] = {}  # state signals: the queued entry
         self._spent = 0.0  # CPU seconds of emits in this turn
         self.deferred = 0  # signals that waited for a later turn (tests, benchmarks)
         self._drainer = _zero_timer(self, self._drain)
         self._turn = _zero_timer(self, self._end_turn)
 
-    def deliver(self, signal: SignalInstance, *args: Any, changed_job: str | None = None) -> None:
+    def deliver(
+        self,
+        signal: SignalInstance,
+        *args: Any,
+        changed_job: str | None = None,
+        latest: str | None = None,
+    ) -> None:
+        """``changed_job``: a job_changed already waiting for that job is enough (the job
+        object is the live one). ``latest`` names a signal that carries a whole state (today's
+        spend, the balance): one waiting takes the newer values instead of queueing another."""
         if not self._queue and self._spent < SLICE_SECONDS:
             self._timed(signal, args)
             return
@@ -75,8 +85,14 @@ class _Paced(QObject):
             if changed_job in self._changed_waiting:
                 return
             self._changed_waiting.add(changed_job)
+        if latest is not None and (waiting := self._latest_waiting.get(latest)) is not None:
+            waiting[1] = args
+            return
         self.deferred += 1
-        self._queue.append((signal, args, changed_job))
+        entry = [signal, args, changed_job, latest]
+        self._queue.append(entry)
+        if latest is not None:
+            self._latest_waiting[latest] = entry
         if not self._drainer.isActive():
             self._drainer.start()
 
@@ -105,9 +121,11 @@ class _Paced(QObject):
             self._drainer.start()
 
     def _emit_next(self) -> None:
-        signal, args, changed_job = self._queue.popleft()
+        signal, args, changed_job, latest = self._queue.popleft()
         if changed_job is not None:
             self._changed_waiting.discard(changed_job)
+        if latest is not None:
+            del self._latest_waiting[latest]
         self._timed(signal, args)
 
 
@@ -143,10 +161,10 @@ class _Forwarder(EngineEvents):
         self._emit(self._bridge.connection_changed, ok, message, retry_in)
 
     def balance_changed(self, amount: float, currency: str) -> None:
-        self._emit(self._bridge.balance_changed, float(amount), currency)
+        self._emit(self._bridge.balance_changed, float(amount), currency, latest="balance")
 
     def spend_changed(self, today: float, budget: float | None) -> None:
-        self._emit(self._bridge.spend_changed, float(today), budget)
+        self._emit(self._bridge.spend_changed, float(today), budget, latest="spend")
 
     def notice(self, message: str) -> None:
         self._emit(self._bridge.notice, message)

@@ -59,13 +59,12 @@ class StudioStatusBar(QStatusBar):
 
     def set_backend(self, label: str, *, sandbox: bool) -> None:
         self.backend_label.setText(label)
-        self.backend_label.setProperty("sandbox", sandbox)
+        self._restyle(self.backend_label, "sandbox", sandbox)
         self.backend_label.setToolTip(
             "Synthetic videos from the offline sandbox; nothing is billed."
             if sandbox
             else "Connected to Runware; generations are billed to your account."
         )
-        self._repolish(self.backend_label)
 
     def set_connection(self, ok: bool, message: str, retry_in: float | None) -> None:
         self._trouble = "" if ok else (message or "Connection lost")
@@ -90,8 +89,7 @@ class StudioStatusBar(QStatusBar):
             text += f" of {format_money(budget)}"
         self.spend_label.setText(text)
         self.spend_label.setToolTip(state.message)
-        self.spend_label.setProperty("level", str(state.level))
-        self._repolish(self.spend_label)
+        self._restyle(self.spend_label, "level", str(state.level))
 
     @property
     def connection_text(self) -> str:
@@ -100,7 +98,7 @@ class StudioStatusBar(QStatusBar):
     def _show_connection(self) -> None:
         if not self._trouble:
             self.connection_label.setText("● Connected")
-            self.connection_label.setProperty("trouble", False)
+            self._restyle(self.connection_label, "trouble", False)
         else:
             text = f"● {self._trouble}"
             if self._retry_at is not None:
@@ -109,13 +107,18 @@ class StudioStatusBar(QStatusBar):
                 if not left:
                     self._countdown.stop()
             self.connection_label.setText(text)
-            self.connection_label.setProperty("trouble", True)
-        self._repolish(self.connection_label)
+            self._restyle(self.connection_label, "trouble", True)
 
     def _now(self) -> float:
         return float(self._clock())  # type: ignore[operator]
 
     @staticmethod
-    def _repolish(widget: QWidget) -> None:
+    def _restyle(widget: QWidget, name: str, value: object) -> None:
+        """Set a property the style sheet selects on; repolish only when it changed (a
+        repolish recomputes the widget's style: a spend announced 100 times in a burst of
+        submits would otherwise restyle the label 100 times)."""
+        if widget.property(name) == value:
+            return
+        widget.setProperty(name, value)
         widget.style().unpolish(widget)
         widget.style().polish(widget)

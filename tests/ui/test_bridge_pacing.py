@@ -52,3 +52,30 @@ def test_a_waiting_change_of_a_job_is_delivered_once(qtbot) -> None:  # type: ig
     assert changes == [] and notices == []
     qtbot.waitUntil(lambda: notices == ["after"], timeout=10_000)
     assert changes == [job.id]
+
+
+def test_a_waiting_spend_takes_the_newest_figures_in_its_place(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A burst of submits announces today's spend after each journal flush: while one waits,
+    a newer one replaces its figures (one restyle of the spend labels, not a hundred), and it
+    keeps its place in the order."""
+    bridge = EngineBridge()
+    busy = make_job(JobState.SUBMITTED, prompt="busy")
+    seen: list[object] = []
+    bridge.job_added.connect(lambda _job: _burn(SLICE_SECONDS * 1.2))
+    bridge.spend_changed.connect(lambda today, budget: seen.append((today, budget)))
+    bridge.balance_changed.connect(lambda amount, currency: seen.append((amount, currency)))
+    bridge.notice.connect(seen.append)
+    bridge.events.job_added(busy)  # spends this turn's slice: what follows waits
+    bridge.events.spend_changed(0.5, 10.0)
+    bridge.events.notice("between")
+    for n in range(1, 50):
+        bridge.events.spend_changed(0.5 + n, 10.0)
+    bridge.events.balance_changed(7.0, "USD")
+    bridge.events.balance_changed(6.0, "USD")
+    bridge.events.notice("after")
+    assert seen == []
+    qtbot.waitUntil(lambda: "after" in seen, timeout=10_000)
+    assert seen == [(49.5, 10.0), "between", (6.0, "USD"), "after"]
+    bridge.events.spend_changed(50.5, None)  # nothing waits now: a new entry again
+    qtbot.waitUntil(lambda: seen[-1] == (50.5, None), timeout=10_000)
+    assert len(seen) == 5

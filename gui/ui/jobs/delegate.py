@@ -47,6 +47,22 @@ def _as_state(value: object) -> JobState | None:
         return None
 
 
+class _Fonts:
+    """The fonts and metrics a row is drawn with, derived once from the view's font (a
+    QFontMetrics per row and paint was a good part of painting a list that changes fast)."""
+
+    def __init__(self, base: QFont) -> None:
+        self.title = QFont(base)
+        self.title.setWeight(QFont.Weight.DemiBold)
+        self.small = QFont(base)
+        self.small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+        self.chip = QFont(self.small)
+        self.chip.setWeight(QFont.Weight.DemiBold)
+        self.title_metrics = QFontMetrics(self.title)
+        self.small_metrics = QFontMetrics(self.small)
+        self.chip_metrics = QFontMetrics(self.chip)
+
+
 class JobDelegate(QStyledItemDelegate):
     """Draws a job row from :meth:`JobListModel.row`; the thumbnail comes from a shared cache."""
 
@@ -56,6 +72,13 @@ class JobDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._model = model
         self._thumbnails = thumbnails
+        self._fonts: tuple[str, _Fonts] | None = None  # keyed by the view font's QFont.key()
+
+    def _fonts_for(self, base: QFont) -> _Fonts:
+        key = base.key()
+        if self._fonts is None or self._fonts[0] != key:
+            self._fonts = (key, _Fonts(base))
+        return self._fonts[1]
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -76,7 +99,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         rect: QRect = option.rect
         palette: QPalette = option.palette
-        font: QFont = option.font
+        fonts = self._fonts_for(option.font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
 
         self._paint_background(painter, rect, palette, selected)
@@ -90,9 +113,9 @@ class JobDelegate(QStyledItemDelegate):
         text_left = thumb_rect.right() + _MARGIN + 2
         chip_left = rect.right() - _MARGIN - _CHIP_WIDTH
         text_rect = QRect(text_left, rect.top() + 6, chip_left - text_left - 6, rect.height() - 12)
-        self._paint_texts(painter, text_rect, row, font, palette)
+        self._paint_texts(painter, text_rect, row, fonts, palette)
         chip_rect = QRect(chip_left, rect.top() + 8, _CHIP_WIDTH, rect.height() - 16)
-        self._paint_chip_and_cost(painter, chip_rect, row, font, palette)
+        self._paint_chip_and_cost(painter, chip_rect, row, fonts, palette)
         painter.restore()
 
     # ------------------------------------------------------------------ parts
@@ -139,14 +162,11 @@ class JobDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_texts(
-        painter: QPainter, rect: QRect, row: JobRow, base_font: QFont, palette: QPalette
+        painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, palette: QPalette
     ) -> None:
         colour = palette.color(QPalette.ColorRole.Text)
-        title_font = QFont(base_font)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        small_font = QFont(base_font)
-        small_font.setPointSizeF(max(7.0, base_font.pointSizeF() - 1))
-        title, small = QFontMetrics(title_font), QFontMetrics(small_font)
+        title_font, small_font = fonts.title, fonts.small
+        title, small = fonts.title_metrics, fonts.small_metrics
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         elide = Qt.TextElideMode.ElideRight
 
@@ -179,12 +199,9 @@ class JobDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_chip_and_cost(
-        painter: QPainter, rect: QRect, row: JobRow, base_font: QFont, palette: QPalette
+        painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, palette: QPalette
     ) -> None:
-        chip_font = QFont(base_font)
-        chip_font.setPointSizeF(max(7.0, base_font.pointSizeF() - 1))
-        chip_font.setWeight(QFont.Weight.DemiBold)
-        metrics = QFontMetrics(chip_font)
+        chip_font, metrics = fonts.chip, fonts.chip_metrics
         chip_w = min(rect.width(), metrics.horizontalAdvance(row.state_text) + 16)
         chip = QRectF(rect.right() - chip_w, rect.top(), chip_w, metrics.height() + 6)
         radius = chip.height() / 2

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -144,6 +144,7 @@ class SpendingPanel(QWidget):
         super().__init__(parent)
         self.currency = currency
         self.state: BudgetState = budget_state(0, None, currency=currency)
+        self._styled: tuple[BudgetLevel, int] | None = None  # what _style_level last applied
         self.jobs_model = JobSpendModel(catalog or default_catalog(), currency, self)
         self._build()
         self.set_budget(0, None)
@@ -210,14 +211,22 @@ class SpendingPanel(QWidget):
                 f"{format_money(state.spent, self.currency)} of "
                 f"{format_money(state.budget, self.currency)} today ({percent} %)"
             )
-        colour = BAR_COLOURS[state.level]
+        self.budget_label.setText(state.message)
+        self._style_level(state.level)
+
+    def _style_level(self, level: BudgetLevel) -> None:
+        """The bar's and the message's colours for ``level``; a style sheet is parsed and the
+        widget restyled only when the level (or the palette) changed, not on every spend."""
+        key = (level, self.palette().color(QPalette.ColorRole.Window).rgba())
+        if key == self._styled:
+            return
+        self._styled = key
         self.bar.setStyleSheet(
             f"QProgressBar {{ border: 1px solid #9a9a9a; border-radius: 4px; text-align: center; }}"
-            f"QProgressBar::chunk {{ background: {colour}; border-radius: 3px; }}"
+            f"QProgressBar::chunk {{ background: {BAR_COLOURS[level]}; border-radius: 3px; }}"
         )
-        self.bar.setProperty("level", state.level.value)
-        self.budget_label.setText(state.message)
-        text_colour = _TEXT_COLOURS.get(state.level)
+        self.bar.setProperty("level", level.value)
+        text_colour = _TEXT_COLOURS.get(level)
         self.budget_label.setStyleSheet(
             f"color: {legible(QColor(text_colour), self.palette()).name()}; font-weight: bold;"
             if text_colour
