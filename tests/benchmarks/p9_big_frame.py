@@ -6,6 +6,12 @@ video, so the square image must be cropped: a fit). A 5 ms precise QTimer (P2's 
 the moment the file is given (``set_path``, as the file dialog does) until the zone has a frame
 ready to send (checked, hashed, preview made, cropped file written). Baseline: the same meter
 with a 1280×720 PNG (no fit needed).
+
+The notes give the same gaps without the time the GUI thread waited for a core (kernel
+schedstat, as P8 and P10 do), so a run on a loaded machine can still be judged; a wait for the
+GIL held by the worker still counts there. The baseline has a single gap: a file of at most
+1 MB and 4 MP is checked by ``set_path`` on the GUI thread, at once, so that gap is that check
+(its GUI-thread CPU is in the notes), not a measuring artefact.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ def _gradient_png(path: Path, width: int, height: int) -> Path:
     return path
 
 
-def choose(zone: Any, app: Any, path: Path) -> tuple[list[float], float]:
+def choose(zone: Any, app: Any, path: Path) -> tuple[StallMeter, float]:
     meter = StallMeter()
     meter.start()
     started = time.perf_counter()
@@ -50,7 +56,13 @@ def choose(zone: Any, app: Any, path: Path) -> tuple[list[float], float]:
     seconds = time.perf_counter() - started
     for _ in range(3):
         app.processEvents()
-    return meter.stop(), seconds
+    meter.stop()
+    return meter, seconds
+
+
+def _own(meter: StallMeter) -> list[float]:
+    """Each gap without the time the GUI thread was runnable but had no core."""
+    return [gap - wait for gap, wait in zip(meter.gaps, meter.queued, strict=True)]
 
 
 def run() -> list[Figure]:
@@ -76,10 +88,12 @@ def run() -> list[Figure]:
             zone.show()
             zones.append(zone)
         app.processEvents()
-        base_gaps, base_seconds = choose(zones[0], app, small)
-        gaps, seconds = choose(zones[1], app, big)
+        base_meter, base_seconds = choose(zones[0], app, small)
+        big_meter, seconds = choose(zones[1], app, big)
         megabytes = big.stat().st_size / 1e6
+    gaps, base_gaps = big_meter.gaps, base_meter.gaps
     worst = max(gaps)
+    own, base_own = _own(big_meter), _own(base_meter)
     return [
         Figure(
             id="P9",
@@ -95,6 +109,12 @@ def run() -> list[Figure]:
             ratio=f"max {ms(worst)}",
             target=f"max ≤ {TARGET_MAX * 1000:.0f} ms",
             passed=worst <= TARGET_MAX,
+            notes=(
+                f"without the waits for a core (other processes): max {ms(max(own))}, "
+                f"p99 {ms(percentile(own, 99))}; at most {ms(max(big_meter.busy))} of GUI-thread "
+                f"CPU in one gap; baseline {ms(max(base_own))}, of which {ms(max(base_meter.busy))} "
+                "GUI-thread CPU: the small file is checked on the GUI thread by set_path"
+            ),
         )
     ]
 

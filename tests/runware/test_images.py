@@ -9,10 +9,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
+from PIL import _imaging as pillow_core
 
 from gui.runware.errors import InputFileError
-from gui.runware.images import ImageRules, check_image
+from gui.runware.images import ImageRules, check_image, fitted_png, frees_in_steps
 
 
 def png_bytes(width: int = 640, height: int = 360, fmt: str = "PNG") -> bytes:
@@ -104,3 +105,54 @@ def test_rules_come_from_the_caller() -> None:
     assert check_image(png_bytes(50, 50), rules).width == 50
     with pytest.raises(InputFileError, match="use PNG"):
         check_image(png_bytes(50, 50, fmt="JPEG"), rules)
+
+
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every decode of an image file's pixels from now on (a load with tiles left to read)."""
+    decodes: list[str] = []
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self: ImageFile.ImageFile) -> object:
+        if self.tile:
+            decodes.append(self.format or "?")
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return decodes
+
+
+def test_fitting_decodes_the_file_once_and_gives_what_the_check_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "square.png"
+    path.write_bytes(png_bytes(900, 900))
+    decodes = _count_decodes(monkeypatch)
+    png = fitted_png(path, 1280, 720, "crop")
+    assert decodes == ["PNG"]  # the check's decode is the one fitted (it was decoded twice)
+    with Image.open(io.BytesIO(png)) as fitted:
+        assert fitted.size == (1280, 720) and fitted.getpixel((640, 360)) == (200, 80, 40)
+    with pytest.raises(InputFileError, match="damaged or truncated"):
+        (tmp_path / "cut.png").write_bytes(png_bytes(900, 900)[:300])
+        fitted_png(tmp_path / "cut.png", 1280, 720, "crop")
+
+
+def test_images_dropped_inside_frees_in_steps_are_freed_one_block_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pillow frees an image holding the GIL (tens of ms for 256 MB: the window stalls); inside
+    # frees_in_steps it keeps the blocks, and leaving frees them one at a time
+    kept = pillow_core.get_blocks_max()
+    steps: list[int] = []
+    real_clear = pillow_core.clear_cache
+
+    def clear_cache(size: int) -> None:
+        steps.append(pillow_core.get_stats()["blocks_cached"] - size)
+        real_clear(size)
+
+    monkeypatch.setattr(pillow_core, "clear_cache", clear_cache)
+    with frees_in_steps():
+        Image.new("RGB", (4000, 4000)).close()  # 64 MB: four blocks of 16 MB
+        assert pillow_core.get_stats()["blocks_cached"] >= 4  # kept, not freed yet
+    assert len(steps) >= 4 and set(steps) == {1}
+    assert pillow_core.get_stats()["blocks_cached"] == 0
+    assert pillow_core.get_blocks_max() == kept

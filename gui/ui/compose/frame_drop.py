@@ -43,6 +43,7 @@ from gui.ui.compose.frame_files import (
     fit_to_size,
     frame_warning,
     inspect_frame,
+    prepare_frame,
     read_dropped,
     save_pasted_image,
 )
@@ -210,10 +211,20 @@ class FrameDropZone(QWidget):
         self._show_state()
         rules = self._rules
         if check_off_thread(path, SYNC_CHECK_BYTES):  # big, or many pixels: on the worker
-            self._tasks.run(
-                lambda: inspect_frame(path, rules),
-                lambda facts, error: self._on_checked(token, facts, error),
-            )
+            # checked, previewed and fitted to the present shape from one decode, all there
+            fit, (width, height), cache = self._fit, self._target, self._cache_dir
+
+            def checked(
+                result: tuple[FrameFacts, tuple[Path, str] | None] | None,
+                error: BaseException | None,
+            ) -> None:
+                facts, fitted = result if result is not None else (None, None)
+                if facts is not None and fitted is not None:  # kept like any fitted file
+                    key = (facts.sha256, fit, width, height)
+                    self._prepared[key] = (str(fitted[0]), fitted[1])
+                self._on_checked(token, facts, error)
+
+            self._tasks.run(lambda: prepare_frame(path, rules, fit, width, height, cache), checked)
             return
         try:
             facts = inspect_frame(path, rules)

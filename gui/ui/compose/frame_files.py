@@ -7,9 +7,10 @@ worker thread. ``QImage`` is safe to use off the UI thread (``QPixmap`` is not).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,17 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, QUrl
 from PySide6.QtGui import QImage
 
 from gui.runware.errors import InputFileError
-from gui.runware.images import FrameFit, ImageRules, check_image, fitted_png, source_rules
+from gui.runware.images import (
+    CheckedImage,
+    FrameFit,
+    ImageRules,
+    decode_checked,
+    fit_image,
+    fitted_png,
+    frees_in_steps,
+    side_problem,
+    source_rules,
+)
 from gui.ui.compose.form_rules import http_url_problem
 
 __all__ = [
@@ -31,6 +42,7 @@ __all__ = [
     "frame_cache_dir",
     "frame_warning",
     "inspect_frame",
+    "prepare_frame",
     "read_dropped",
     "save_pasted_image",
 ]
@@ -61,11 +73,67 @@ class FrameFacts:
 def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
     """Check a file as a frame image under the model's ``rules`` (any large side is fine: it is
     scaled to the video's size) and hash it. Raises InputFileError saying what is wrong."""
-    checked = check_image(Path(path), source_rules(rules))
+    checked, image = decode_checked(Path(path), source_rules(rules))
+    try:
+        return _facts(path, checked, image)
+    finally:
+        image.close()
+
+
+def prepare_frame(
+    path: str | Path,
+    rules: ImageRules,
+    fit: FrameFit,
+    width: int,
+    height: int,
+    out_dir: Path | None = None,
+) -> tuple[FrameFacts, tuple[Path, str] | None]:
+    """:func:`inspect_frame` and, when the image's shape differs from ``width``×``height`` (a
+    size the model takes), :func:`fit_to_size`'s file, both from one decode. For a worker
+    thread: everything large (the 256 MB of an 8000×8000 image) is made and freed here, and only
+    the facts, a preview of at most :data:`PREVIEW_SIDE` and a path go back. The fitted file is
+    None when none is needed or it could not be made (the panel then fits the image again,
+    and names the problem if there is one)."""
+    with frees_in_steps():
+        return _prepared(path, rules, fit, width, height, out_dir)
+
+
+def _prepared(
+    path: str | Path,
+    rules: ImageRules,
+    fit: FrameFit,
+    width: int,
+    height: int,
+    out_dir: Path | None,
+) -> tuple[FrameFacts, tuple[Path, str] | None]:
+    checked, image = decode_checked(Path(path), source_rules(rules))
+    try:
+        fitted = None
+        if aspect_differs(checked.width, checked.height, width, height) and not side_problem(
+            width, height, rules
+        ):
+            with contextlib.suppress(Exception):  # fit_to_size tries again and says why
+                fitted = _fitted_file(
+                    checked.data,
+                    fit,
+                    width,
+                    height,
+                    out_dir,
+                    lambda: fit_image(image, width, height, fit),
+                )
+        return _facts(path, checked, image), fitted
+    finally:
+        image.close()
+
+
+def _facts(path: str | Path, checked: CheckedImage, image: Image.Image) -> FrameFacts:
+    """The facts of a checked file, with its preview made from ``image`` (its decode), which
+    it may shrink in place."""
     if checked.width * checked.height > SYNC_CHECK_PIXELS:
-        # Pillow decodes without holding the GIL (QImage.fromData holds it: a 64 MP decode
-        # on the worker froze the GUI thread for 1.5 s); Qt only gets the small preview
-        preview = _pillow_preview(checked.data)
+        # from Pillow's decode, on the worker: Pillow decodes and scales without holding the
+        # GIL (QImage.fromData holds it: a 64 MP decode on the worker froze the GUI thread for
+        # 1.5 s); Qt only gets the small preview
+        preview = _pillow_preview(image)
     else:
         preview = QImage.fromData(QByteArray(checked.data))
     if preview.isNull():  # Pillow read it but Qt cannot: refuse rather than show nothing
@@ -87,12 +155,12 @@ def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
     )
 
 
-def _pillow_preview(data: bytes) -> QImage:
+def _pillow_preview(image: Image.Image) -> QImage:
+    """At most PREVIEW_SIDE a side. Shrinks ``image`` in place: its full-size pixels are freed
+    here, on the worker, and no full-size copy is made."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))  # JPEG: decode at a smaller scale
-            img.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-            small = img.convert("RGBA")
+        image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        small = image.convert("RGBA")
     except (OSError, ValueError):
         return QImage()
     raw = small.tobytes()
@@ -147,11 +215,31 @@ def fit_to_size(
     Blocking (Pillow): the panel runs it on a worker thread.
     """
     data = Path(source).read_bytes()
+    with frees_in_steps():  # fitting an 8000×8000 image frees 256 MB: not in one go
+        return _fitted_file(
+            data,
+            fit,
+            width,
+            height,
+            out_dir,
+            lambda: fitted_png(Path(source), width, height, fit, rules),
+        )
+
+
+def _fitted_file(
+    data: bytes,
+    fit: FrameFit,
+    width: int,
+    height: int,
+    out_dir: Path | None,
+    make: Callable[[], bytes],
+) -> tuple[Path, str]:
+    """The fitted file of the source ``data`` in the cache, made by ``make`` unless it is there."""
     key = hashlib.sha256(data).hexdigest()[:16]
     out_dir = out_dir or frame_cache_dir()
     out = out_dir / f"{key}-{fit}-{width}x{height}.png"
     if not out.exists():
-        png = fitted_png(Path(source), width, height, fit, rules)
+        png = make()
         try:
             _write_once(out, png)
         except OSError as exc:

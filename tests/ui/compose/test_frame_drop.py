@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
@@ -134,6 +134,44 @@ def test_many_pixels_in_a_small_file_are_decoded_on_the_worker(  # type: ignore[
     drop_files(zone, [image])
     assert panel.spec() is None and "being checked" in panel.problems()[0].message
     qtbot.waitUntil(lambda: zone.facts is not None, timeout=10000)
+
+
+def test_a_big_image_of_another_shape_is_checked_previewed_and_cropped_from_one_decode(  # type: ignore[no-untyped-def]
+    qtbot, make_panel, tmp_path, monkeypatch
+) -> None:
+    # 3000×2000 of one colour: a few kB but 6 MP, so the worker checks it; 3:2, so it is
+    # cropped to 16:9. One decode serves the check, the preview and the crop (there were four)
+    panel = make_panel("Sora 2")
+    panel.prompt.set_text("a wide valley")
+    image = write_png(tmp_path / "flat.png", 3000, 2000, "orange")
+    decodes = _count_decodes(monkeypatch)
+    zone = panel.zones["first"]
+    drop_files(zone, [image])
+    qtbot.waitUntil(lambda: panel.spec() is not None, timeout=10000)
+    assert decodes == ["PNG"]
+    assert zone.message_text() == "3000×2000 image: cropped to fit 1280×720."
+    preview = zone.preview.image
+    assert preview is not None and (preview.width(), preview.height()) == (720, 480)
+    assert preview.pixelColor(360, 240).name() == "#ffa500"  # orange
+    frame = panel.spec().frames[0]
+    assert Path(frame.path).parent == tmp_path / "frame-cache"
+    assert frame.sha256 == _sha(Path(frame.path))
+    rules = frame_rules(panel.current_model())
+    assert Path(frame.path).read_bytes() == fitted_png(image, 1280, 720, "crop", rules)
+
+
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every decode of an image file's pixels by Pillow from now on, on any thread."""
+    decodes: list[str] = []
+    real_load = ImageFile.ImageFile.load
+
+    def counting_load(self: ImageFile.ImageFile) -> object:
+        if self.tile:  # pixels still to read: a decode
+            decodes.append(self.format or "?")
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return decodes
 
 
 def test_other_aspect_is_fitted_by_crop_or_pad(qtbot, make_panel, png_square, tmp_path) -> None:  # type: ignore[no-untyped-def]
