@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 # gui.studio.spending is imported where it is used: the bar is in the window's first paint,
 # which comes before the studio's modules (pydantic, the catalogue) are loaded
 
-__all__ = ["StudioStatusBar"]
+__all__ = ["SPEND_REFRESH_MS", "StudioStatusBar"]
+
+# Today's spend is shown at most this often while it keeps changing (a burst of 200 submits
+# changes it after every journal flush; each new text relays out the bar and the window).
+SPEND_REFRESH_MS = 250
 
 
 def _chip(parent: QWidget, name: str) -> QLabel:
@@ -34,6 +38,26 @@ class StudioStatusBar(QStatusBar):
         self.connection_label = _chip(self, "ConnectionLabel")
         self.balance_label = _chip(self, "BalanceLabel")
         self.spend_label = _chip(self, "SpendLabel")
+        self._retry_at: float | None = None
+        self._trouble = ""
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_connection)
+        self._spend: tuple[float, float | None] | None = None  # the newest, maybe not shown yet
+        self._spend_shown: tuple[float, float | None] | None = None
+        self._spend_pause = QTimer(self)
+        self._spend_pause.setSingleShot(True)
+        self._spend_pause.setInterval(SPEND_REFRESH_MS)
+        self._spend_pause.timeout.connect(self._spend_pause_over)
+        self.set_backend("Starting…", sandbox=False)
+        self.set_connection(True, "", None)
+        # what set_balance(None) and set_spend(0.0, None) show, written out: the bar is in the
+        # first paint, before gui.studio.spending (and pydantic) is loaded
+        self.balance_label.setText("Balance: unknown")
+        self.spend_label.setText("Today $0.00")
+        self.spend_label.setToolTip("Today $0.00. No daily budget is set.")
+        self.spend_label.setProperty("level", "none")
+        # laid out (and so polished) after their first state: no restyle before the first paint
         for i, label in enumerate(
             (self.connection_label, self.balance_label, self.spend_label, self.backend_label)
         ):
@@ -43,19 +67,6 @@ class StudioStatusBar(QStatusBar):
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addPermanentWidget(line)
             self.addPermanentWidget(label)
-        self._retry_at: float | None = None
-        self._trouble = ""
-        self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._show_connection)
-        self.set_backend("Starting…", sandbox=False)
-        self.set_connection(True, "", None)
-        # what set_balance(None) and set_spend(0.0, None) show, written out: the bar is in the
-        # first paint, before gui.studio.spending (and pydantic) is loaded
-        self.balance_label.setText("Balance: unknown")
-        self.spend_label.setText("Today $0.00")
-        self.spend_label.setToolTip("Today $0.00. No daily budget is set.")
-        self.spend_label.setProperty("level", "none")
 
     def set_backend(self, label: str, *, sandbox: bool) -> None:
         self.backend_label.setText(label)
@@ -81,8 +92,22 @@ class StudioStatusBar(QStatusBar):
         self.balance_label.setText(balance_text(amount, currency))
 
     def set_spend(self, today: float, budget: float | None) -> None:
+        """Show today's spend: at once, then at most every :data:`SPEND_REFRESH_MS` while it
+        keeps changing (the newest figures always end up shown)."""
+        self._spend = (today, budget)
+        if not self._spend_pause.isActive():
+            self._show_spend()
+
+    def _spend_pause_over(self) -> None:
+        if self._spend != self._spend_shown:
+            self._show_spend()
+
+    def _show_spend(self) -> None:
         from gui.studio.spending import budget_state, format_money
 
+        assert self._spend is not None
+        self._spend_shown = today, budget = self._spend
+        self._spend_pause.start()
         state = budget_state(today, budget)
         text = f"Today {format_money(today)}"
         if budget is not None:

@@ -292,3 +292,27 @@ def test_a_lookup_inserts_the_queue_first() -> None:
     model.remove_job(second.id)
     model.flush_queued()
     assert [model.job_at(r).spec.prompt for r in range(model.rowCount())] == ["three", "one"]
+
+
+def test_a_row_shows_its_job_as_changed_after_update(model: JobListModel) -> None:
+    """The texts that change only with the job are kept between paints; a change of the job
+    (announced through update_job) shows at once: state, cost, error, results."""
+    from tests.ui.jobfactory import advance
+
+    job = make_job(JobState.QUEUED, prompt="A heron   lifting  off")
+    model.add_job(job)
+    before = model.row(job)
+    assert before.prompt == "A heron lifting off"
+    assert before.error_text == "" and before.state is JobState.QUEUED
+    assert model.row(job) == before  # nothing changed: the same row
+    advance(job, JobState.READY)
+    model.update_job(job)
+    after = model.row(job)
+    assert after.state is JobState.READY and after.state_text == "Ready"
+    assert after.cost_text != before.cost_text or after.thumbnail_path != before.thumbnail_path
+    failed = make_job(JobState.QUEUED)
+    model.add_job(failed)
+    assert model.row(failed).error_text == ""
+    advance(failed, JobState.FAILED)
+    model.update_job(failed)
+    assert model.row(failed).error_text  # the error appears with the change

@@ -202,3 +202,16 @@ def test_python_dash_m_gui_is_the_same_entry_point() -> None:
         finally:
             sys.argv = argv
     assert exit_info.value.code == 0
+
+
+def test_a_fast_run_of_spend_changes_ends_on_the_newest(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The first figure shows at once; while figures keep coming (a burst of submits), the bar
+    shows the newest at most every SPEND_REFRESH_MS instead of relaying out for each."""
+    bar = StudioStatusBar()
+    qtbot.addWidget(bar)
+    bar.set_spend(1.0, None)
+    assert bar.spend_label.text() == "Today $1.00"
+    for n in range(2, 40):
+        bar.set_spend(float(n), None)
+    assert bar.spend_label.text() == "Today $1.00"  # not relaid out 38 times in a row
+    qtbot.waitUntil(lambda: bar.spend_label.text() == "Today $39.00", timeout=5000)

@@ -21,6 +21,9 @@ THUMB_SIZE = QSize(96, 54)
 ROW_HEIGHT = 78
 _MARGIN = 8
 _CHIP_WIDTH = 118
+_ELIDE = Qt.TextElideMode.ElideRight
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter  # flags built once, not per row
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 _STATE_COLOURS = {
     JobState.QUEUED: "#6b7280",
@@ -61,6 +64,18 @@ class _Fonts:
         self.title_metrics = QFontMetrics(self.title)
         self.small_metrics = QFontMetrics(self.small)
         self.chip_metrics = QFontMetrics(self.chip)
+        self._elided: dict[tuple[int, str, int], str] = {}
+
+    def elided(self, metrics: QFontMetrics, text: str, width: int) -> str:
+        """``text`` cut to ``width`` with an ellipsis, remembered: rows repaint far more often
+        than their texts or the list's width change."""
+        key = (id(metrics), text, width)
+        found = self._elided.get(key)
+        if found is None:
+            if len(self._elided) > 4096:
+                self._elided.clear()
+            found = self._elided[key] = metrics.elidedText(text, _ELIDE, width)
+        return found
 
 
 class JobDelegate(QStyledItemDelegate):
@@ -167,8 +182,7 @@ class JobDelegate(QStyledItemDelegate):
         colour = palette.color(QPalette.ColorRole.Text)
         title_font, small_font = fonts.title, fonts.small
         title, small = fonts.title_metrics, fonts.small_metrics
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        elide = Qt.TextElideMode.ElideRight
+        left = _LEFT
 
         painter.setFont(title_font)
         painter.setPen(colour)
@@ -176,7 +190,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(rect.left(), rect.top(), rect.width(), line),
             left,
-            title.elidedText(row.prompt, elide, rect.width()),
+            fonts.elided(title, row.prompt, rect.width()),
         )
         painter.setFont(small_font)
         muted = QColor(colour)
@@ -186,7 +200,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(rect.left(), y, rect.width(), small.height()),
             left,
-            small.elidedText(row.meta, elide, rect.width()),
+            fonts.elided(small, row.meta, rect.width()),
         )
         if row.error_text:
             failed = row.state is JobState.FAILED
@@ -194,7 +208,7 @@ class JobDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(rect.left(), y + small.height() + 2, rect.width(), small.height()),
                 left,
-                small.elidedText(row.error_text, elide, rect.width()),
+                fonts.elided(small, row.error_text, rect.width()),
             )
 
     @staticmethod
@@ -221,11 +235,11 @@ class JobDelegate(QStyledItemDelegate):
         painter.drawText(
             chip,
             Qt.AlignmentFlag.AlignCenter,
-            metrics.elidedText(row.state_text, Qt.TextElideMode.ElideRight, int(chip.width()) - 8),
+            fonts.elided(metrics, row.state_text, int(chip.width()) - 8),
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(
             QRect(rect.left(), int(chip.bottom()) + 4, rect.width(), metrics.height() + 4),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            _RIGHT,
             row.cost_text,
         )

@@ -91,6 +91,8 @@ class JobListModel(QAbstractListModel):
         self._resumed: set[str] = set()
         self._progress: dict[str, float] = {}
         self._thumb_owner: dict[str, str] = {}  # thumbnail path → job id
+        # what a row shows that changes only with its job: (prompt, meta, cost, error, thumbnail)
+        self._stable: dict[str, tuple[str, str, str, str, str | None]] = {}
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick_running)
@@ -176,7 +178,25 @@ class JobListModel(QAbstractListModel):
         return self._jobs[len(self._jobs) - 1 - row]
 
     def row(self, job: Job) -> JobRow:
-        """What the row of ``job`` shows (for the delegate)."""
+        """What the row of ``job`` shows (for the delegate). The texts that change only with
+        the job are kept until it changes (a list repaints often: inserts, the elapsed-time
+        tick); the state text (elapsed time) and progress are fresh every time."""
+        stable = self._stable.get(job.id)
+        if stable is None:
+            stable = self._stable[job.id] = self._stable_texts(job)
+        prompt, meta, cost, error, thumbnail = stable
+        return JobRow(
+            state=job.state,
+            prompt=prompt,
+            meta=meta,
+            state_text=self._state_text(job),
+            cost_text=cost,
+            error_text=error,
+            thumbnail_path=thumbnail,
+            progress=self._progress.get(job.id),
+        )
+
+    def _stable_texts(self, job: Job) -> tuple[str, str, str, str, str | None]:
         meta = [self._model_name(job), job.spec.size_label, seconds_text(job.spec.duration)]
         if job.spec.number_results > 1:
             meta.append(f"×{job.spec.number_results}")
@@ -185,21 +205,19 @@ class JobListModel(QAbstractListModel):
             meta.append(lineage)
         if job.id in self._resumed:
             meta.append("resumed")
-        return JobRow(
-            state=job.state,
-            prompt=" ".join(job.spec.prompt.split()),
-            meta=" · ".join(meta),
-            state_text=self._state_text(job),
-            cost_text=cost_text(job, self._catalog),
-            error_text=error_text(job),
-            thumbnail_path=self._thumbnail(job),
-            progress=self._progress.get(job.id),
+        return (
+            " ".join(job.spec.prompt.split()),
+            " · ".join(meta),
+            cost_text(job, self._catalog),
+            error_text(job),
+            self._thumbnail(job),
         )
 
     # ------------------------------------------------------------------ feeding
     def set_jobs(self, jobs: list[Job], *, resumed: set[str] | None = None) -> None:
         """Load a whole list (oldest first or any order: sorted by creation)."""
         self._queued.clear()
+        self._stable.clear()
         self.beginResetModel()
         self._jobs = sorted(jobs, key=lambda j: j.created_at)
         self._position = {job.id: i for i, job in enumerate(self._jobs)}
@@ -264,6 +282,7 @@ class JobListModel(QAbstractListModel):
             self.add_job(job)
             return
         self._jobs[position] = job
+        self._stable.pop(job.id, None)
         if job.state in RUNNING_STATES:
             self._running.add(job.id)
         else:
@@ -287,6 +306,7 @@ class JobListModel(QAbstractListModel):
         for i in range(position, len(self._jobs)):
             self._position[self._jobs[i].id] = i
         del self._position[job_id]
+        self._stable.pop(job_id, None)
         self._running.discard(job_id)
         self._resumed.discard(job_id)
         self._progress.pop(job_id, None)
