@@ -87,9 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from gui.ui.theme import new_application
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app = existing if isinstance(existing, QApplication) else new_application(argv)
     configure_application(app)
     from gui.single_instance import SingleInstance
 
@@ -289,13 +291,18 @@ def configure_application(app: QApplication) -> None:
 
 def app_icon() -> Any:
     """The icon in every size resources/icons has; an empty icon when there are none."""
+    from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
     icon = QIcon()
     folder = resources_dir() / "icons"
     if folder.is_dir():
         for path in sorted(folder.glob("*.png")) + sorted(folder.glob("*.svg")):
-            icon.addFile(str(path))
+            # a PNG named for its size (sora-studio-128.png) is not opened to learn it: the
+            # icon is set before the first paint, and each file is read when a size is drawn
+            side = path.stem.rpartition("-")[2]
+            size = QSize(int(side), int(side)) if side.isdigit() else QSize()
+            icon.addFile(str(path), size)
     return icon
 
 

@@ -9,14 +9,18 @@ line (``sora-studio generate`` …) takes no lock: it may run beside the window.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+# Taking the lock comes before the window's first paint; QtNetwork (the server and the socket)
+# and hashlib (the server's name) are only needed after it, or on a second launch
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = ["LOCK_FILE", "SingleInstance", "server_name"]
 
@@ -25,6 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def server_name(data_dir: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
     return f"sora-studio-{digest}"
 
@@ -32,12 +38,16 @@ def server_name(data_dir: Path) -> str:
 class SingleInstance:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.name = server_name(self.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.lock = QLockFile(str(self.data_dir / LOCK_FILE))
         self.lock.setStaleLockTime(0)  # only a dead owner's lock is stale
         self.server: QLocalServer | None = None
         self._on_raise: Callable[[], None] | None = None
+
+    @property
+    def name(self) -> str:
+        """The local server's name, from the data folder."""
+        return server_name(self.data_dir)
 
     def acquire(self) -> bool:
         """True when this process is now the library's studio."""
@@ -45,6 +55,8 @@ class SingleInstance:
 
     def serve(self, on_raise: Callable[[], None]) -> None:
         """Answer later launches: ``on_raise`` brings the window to the front."""
+        from PySide6.QtNetwork import QLocalServer
+
         self._on_raise = on_raise
         QLocalServer.removeServer(self.name)  # a dead owner's socket file
         server = QLocalServer()
@@ -75,6 +87,8 @@ class SingleInstance:
         process holds the lock now; ``"no-answer"`` when it holds the lock but never answered.
         The first window may be starting still (it holds the lock before it listens), so
         connecting is tried again until ``timeout``."""
+        from PySide6.QtNetwork import QLocalSocket
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             socket = QLocalSocket()

@@ -145,5 +145,7 @@ class StudioStatusBar(QStatusBar):
         if widget.property(name) == value:
             return
         widget.setProperty(name, value)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # else its first polish
+            style = widget.style()  # reads it (the bar is built before the first paint, and
+            style.unpolish(widget)  # a QStyle reaching Python builds its enums: ~10 ms)
+            style.polish(widget)

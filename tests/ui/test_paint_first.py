@@ -26,6 +26,8 @@ HEAVY = (
     "keyring",
     "PIL",
     "PySide6.QtMultimedia",
+    "PySide6.QtNetwork",  # the single-instance server listens after the paint
+    "hashlib",  # its server's name
     "gui.runware.catalog",
     "gui.studio.jobs",
     "gui.studio.settings",
