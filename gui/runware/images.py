@@ -205,15 +205,18 @@ def fitted_png(
 
     ``crop`` fills the frame and trims the overflow (centred); ``pad`` fits the whole image and
     fills the rest with black. The source is checked first (:func:`source_rules` of ``rules``),
-    so a bad file gets its own message; the check's decode is the one fitted.
+    so a bad file gets its own message; the check's decode is the one fitted. Blocking, and
+    it pauses between the blocks it frees (:func:`frees_in_steps`): callers on an event loop
+    or a GUI thread run it on a worker, as they do.
     """
     if fit not in ("crop", "pad"):
         raise ValueError(f"fit must be 'crop' or 'pad', not {fit!r}")
-    _checked, image = decode_checked(Path(source), source_rules(rules))
-    try:
-        return fit_image(image, width, height, fit)
-    finally:
-        image.close()
+    with frees_in_steps():  # for a worker: an 8000×8000 image frees 256 MB, not in one go
+        _checked, image = decode_checked(Path(source), source_rules(rules))
+        try:
+            return fit_image(image, width, height, fit)
+        finally:
+            image.close()
 
 
 def fit_image(image: Image.Image, width: int, height: int, fit: FrameFit) -> bytes:

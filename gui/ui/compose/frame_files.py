@@ -215,15 +215,14 @@ def fit_to_size(
     Blocking (Pillow): the panel runs it on a worker thread.
     """
     data = Path(source).read_bytes()
-    with frees_in_steps():  # fitting an 8000×8000 image frees 256 MB: not in one go
-        return _fitted_file(
-            data,
-            fit,
-            width,
-            height,
-            out_dir,
-            lambda: fitted_png(Path(source), width, height, fit, rules),
-        )
+    return _fitted_file(
+        data,
+        fit,
+        width,
+        height,
+        out_dir,
+        lambda: fitted_png(Path(source), width, height, fit, rules),
+    )
 
 
 def _fitted_file(
