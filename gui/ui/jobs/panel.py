@@ -20,7 +20,15 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -80,6 +88,20 @@ class JobListView(QListView):
 
     activated_job = Signal()
     delete_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # The view paints its whole viewport (the Base colour, then the rows), so a repaint of
+        # the list stops there: without this the theme's rounded, styled frame made Qt paint
+        # the window, the dock and the panel beneath it at every change (a third of the cost).
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        viewport = self.viewport()
+        painter = QPainter(viewport)
+        painter.fillRect(event.rect(), viewport.palette().color(QPalette.ColorRole.Base))
+        painter.end()
+        super().paintEvent(event)
 
     def dataChanged(
         self,
