@@ -307,7 +307,7 @@ class BoardRunner:
             for take in reversed(self.store.takes(board.id, shot.id)):
                 job_id = take.job_id
                 if job_id is None and take.spec_json == key:
-                    job_id = self.store.adopt(take, self.engine.jobs())
+                    job_id = await self.store.adopt_soon(take, self.engine.jobs())
                     if job_id is None:  # planned, never written as a job: send it now
                         return await self._submit(board, index, spec, lineage, take)
                 job = self._job(job_id)
@@ -316,7 +316,8 @@ class BoardRunner:
                 if job.state is JobState.READY or not job.state.is_final:
                     self.on_shot(index, "resumed", job.id)
                     return await self._finish(board, index, take, job)
-        take = self.store.plan_take(board.id, shot.id, spec)
+        take, written = self.store.plan_take_soon(board.id, shot.id, spec)
+        await written  # the take is durable before its job is submitted (the loop runs on)
         return await self._submit(board, index, spec, lineage, take)
 
     async def _spec(
@@ -347,9 +348,9 @@ class BoardRunner:
         try:
             job = await self.engine.submit(spec, lineage)
         except StudioError as exc:  # refused before anything was sent
-            self.store.forget_take(take.id)
+            await self.store.forget_take_soon(take.id)
             raise ShotFailed(f"Shot {index + 1}: {exc}") from None
-        self.store.set_job(take.id, job.id)
+        await self.store.set_job_soon(take.id, job.id)
         self.on_shot(index, "submitted", f"job {job.id[:8]}, task {job.task_uuid}")
         return await self._finish(board, index, take, job, fresh=True)
 
@@ -360,7 +361,7 @@ class BoardRunner:
         if job.state is not JobState.READY or not _saved(job, 0):
             why = job.error_message or f"it ended {job.state.value}"
             raise ShotFailed(f"Shot {index + 1}'s take failed: {why}")
-        self.store.choose(take.id, 0)
+        await self.store.choose_soon(take.id, 0)
         self.on_shot(index, "ready", job.results[0].local_path or "")
         return job, 0, fresh
 

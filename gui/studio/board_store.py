@@ -1,8 +1,11 @@
 """Boards, their shots and every take, in the journal (schema v3, gui/studio/journal_schema.py).
 
-The store has its own connection to the journal's file (WAL, ``synchronous=FULL``, like the
-journal's), so it adds no work to the journal's own writer. Each method is one transaction and
-returns once its change is on disk.
+Every write goes through the journal's writer (:meth:`Journal.write`, one connection on its own
+thread, :mod:`gui.studio.journal_writer`), so no commit or fsync of the store runs on the GUI
+thread. Each write is one transaction: the plain methods return once it is on disk (the thread
+asking waits for it), the ``*_soon`` ones return an asyncio future that resolves then, so the
+storyboard's run (:mod:`gui.studio.board_run`) never blocks its loop. Reads use the store's own
+read-only connection, on the caller's thread.
 
 A take is written *before* its job is submitted, with the spec it will send and no job id; the
 id is filled in once the engine holds the job. A take found later without a job id was cut short
@@ -12,19 +15,19 @@ then finishes that job with its own taskUUID), or, if none was written, the take
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gui.studio.atomic_files import write_atomic
 from gui.studio.jobs import Job, JobSpec
-from gui.studio.journal_schema import migrate
+from gui.studio.journal import Journal
 
 __all__ = ["VIEW_FILE", "BoardMembership", "BoardStore", "BoardView", "StoredTake", "spec_key"]
 
@@ -91,18 +94,22 @@ def _take(row: tuple[Any, ...]) -> StoredTake:
 
 
 class BoardStore:
-    """Boards and takes in the journal at ``path`` (``DATA_DIR/journal.sqlite3``)."""
+    """Boards and takes in the journal at ``path`` (``DATA_DIR/journal.sqlite3``).
 
-    def __init__(self, path: Path) -> None:
+    Give it the open :class:`Journal` of that file (the app, the CLI): its writes then go
+    through that journal's writer. Without one it opens its own (and closes it with itself)."""
+
+    def __init__(self, path: Path, journal: Journal | None = None) -> None:
         self.path = Path(path)
+        self._owns_journal = journal is None
+        self.journal = Journal(self.path) if journal is None else journal  # migrates the file
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        migrate(self._db)
+        self._db.execute("PRAGMA query_only = ON")  # every write goes through the writer
 
     def close(self) -> None:
         self._db.close()
+        if self._owns_journal:
+            self.journal.close()
 
     def __enter__(self) -> BoardStore:
         return self
@@ -110,15 +117,9 @@ class BoardStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _write(self, apply: Callable[[sqlite3.Connection], Any]) -> None:
+        """One transaction on the journal's writer thread; returns once it is durable."""
+        self.journal.write(apply)
 
     # ------------------------------------------------------------------ boards and shots
     def save_board(
@@ -131,30 +132,34 @@ class BoardStore:
     ) -> None:
         """The board as it is now, with its shots in order (shots no longer in it are
         forgotten; their takes stay, as jobs in the library)."""
-        shots = list(shots)
-        with self._transaction() as db:
+        rows = [
+            (board_id, shot_id, position, json.dumps(shot, sort_keys=True))
+            for position, (shot_id, shot) in enumerate(shots)
+        ]
+        board_row = (
+            board_id,
+            None if path is None else str(path),
+            name,
+            json.dumps(document, sort_keys=True),
+            time.time(),
+        )
+
+        def apply(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT INTO boards (id, path, name, document_json, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET path = excluded.path, "
                 "name = excluded.name, document_json = excluded.document_json, "
                 "updated_at = excluded.updated_at",
-                (
-                    board_id,
-                    None if path is None else str(path),
-                    name,
-                    json.dumps(document, sort_keys=True),
-                    time.time(),
-                ),
+                board_row,
             )
             db.execute("DELETE FROM board_shots WHERE board_id = ?", (board_id,))
             db.executemany(
                 "INSERT INTO board_shots (board_id, shot_id, position, shot_json) "
                 "VALUES (?, ?, ?, ?)",
-                [
-                    (board_id, shot_id, position, json.dumps(shot, sort_keys=True))
-                    for position, (shot_id, shot) in enumerate(shots)
-                ],
+                rows,
             )
+
+        self._write(apply)
 
     def boards(self) -> list[tuple[str, str, str | None]]:
         """(id, name, path) of every board, most recently changed first."""
@@ -250,36 +255,24 @@ class BoardStore:
 
     # ------------------------------------------------------------------ takes
     def plan_take(self, board_id: str, shot_id: str, spec: JobSpec) -> StoredTake:
-        """Write a take before its job is submitted."""
-        take = StoredTake(
-            id=uuid.uuid4().hex,
-            board_id=board_id,
-            shot_id=shot_id,
-            job_id=None,
-            result=0,
-            spec_json=spec_key(spec),
-            chosen=False,
-            created_at=time.time(),
-        )
-        with self._transaction() as db:
-            db.execute(
-                f"INSERT INTO board_takes ({_TAKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    take.id,
-                    board_id,
-                    shot_id,
-                    None,
-                    0,
-                    take.spec_json,
-                    0,
-                    take.created_at,
-                ),
-            )
+        """Write a take before its job is submitted; returns once it is durable."""
+        take, apply = _planned(board_id, shot_id, spec)
+        self._write(apply)
         return take
 
+    def plan_take_soon(
+        self, board_id: str, shot_id: str, spec: JobSpec
+    ) -> tuple[StoredTake, asyncio.Future[None]]:
+        """:meth:`plan_take` without blocking the loop: await the future before the job is
+        submitted (it resolves once the take is durable)."""
+        take, apply = _planned(board_id, shot_id, spec)
+        return take, self.journal.write_soon(apply)
+
     def set_job(self, take_id: str, job_id: str) -> None:
-        with self._transaction() as db:
-            db.execute("UPDATE board_takes SET job_id = ? WHERE id = ?", (job_id, take_id))
+        self._write(_set_job(take_id, job_id))
+
+    def set_job_soon(self, take_id: str, job_id: str) -> asyncio.Future[None]:
+        return self.journal.write_soon(_set_job(take_id, job_id))
 
     def add_take(self, board_id: str, shot_id: str, job_id: str, result: int = 0) -> StoredTake:
         """A take made elsewhere (a result of the library's) for this shot."""
@@ -293,17 +286,15 @@ class BoardStore:
             chosen=False,
             created_at=time.time(),
         )
-        with self._transaction() as db:
-            db.execute(
-                f"INSERT INTO board_takes ({_TAKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (take.id, board_id, shot_id, job_id, result, "", 0, take.created_at),
-            )
+        self._write(_insert_take(take))
         return take
 
     def forget_take(self, take_id: str) -> None:
         """A planned take whose job was never made (refused before anything was sent)."""
-        with self._transaction() as db:
-            db.execute("DELETE FROM board_takes WHERE id = ? AND job_id IS NULL", (take_id,))
+        self._write(_forget(take_id))
+
+    def forget_take_soon(self, take_id: str) -> asyncio.Future[None]:
+        return self.journal.write_soon(_forget(take_id))
 
     def takes(self, board_id: str, shot_id: str | None = None) -> list[StoredTake]:
         """Every take of the board (or of one shot), oldest first."""
@@ -323,21 +314,28 @@ class BoardStore:
 
     def choose(self, take_id: str, result: int | None = None) -> None:
         """Make this take (and result) the one in the film; its shot's other takes stay."""
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT board_id, shot_id FROM board_takes WHERE id = ?", (take_id,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(take_id)
-            db.execute("UPDATE board_takes SET chosen = 0 WHERE board_id = ? AND shot_id = ?", row)
-            db.execute("UPDATE board_takes SET chosen = 1 WHERE id = ?", (take_id,))
-            if result is not None:
-                db.execute("UPDATE board_takes SET result_idx = ? WHERE id = ?", (result, take_id))
+        self._write(_choose(take_id, result))
+
+    def choose_soon(self, take_id: str, result: int | None = None) -> asyncio.Future[None]:
+        return self.journal.write_soon(_choose(take_id, result))
 
     def adopt(self, take: StoredTake, jobs: Iterable[Job]) -> str | None:
         """For a take written without a job id: the journal's job with its spec, made after it
         and not already another take's, is its job (recorded and returned); None if there is
         none (the crash came before the job was written)."""
+        job_id = self._orphan_job(take, jobs)
+        if job_id is not None:
+            self.set_job(take.id, job_id)
+        return job_id
+
+    async def adopt_soon(self, take: StoredTake, jobs: Iterable[Job]) -> str | None:
+        """:meth:`adopt`, waiting for the write without blocking the loop."""
+        job_id = self._orphan_job(take, jobs)
+        if job_id is not None:
+            await self.set_job_soon(take.id, job_id)
+        return job_id
+
+    def _orphan_job(self, take: StoredTake, jobs: Iterable[Job]) -> str | None:
         claimed = {
             r[0]
             for r in self._db.execute("SELECT job_id FROM board_takes WHERE job_id IS NOT NULL")
@@ -348,6 +346,72 @@ class BoardStore:
                 and job.created_at >= take.created_at - 1.0
                 and spec_key(job.spec) == take.spec_json
             ):
-                self.set_job(take.id, job.id)
                 return job.id
         return None
+
+
+# --------------------------------------------------------------------------- writer ops
+# Each is built on the caller's thread and run by the journal's writer, in its transaction.
+def _planned(
+    board_id: str, shot_id: str, spec: JobSpec
+) -> tuple[StoredTake, Callable[[sqlite3.Connection], None]]:
+    take = StoredTake(
+        id=uuid.uuid4().hex,
+        board_id=board_id,
+        shot_id=shot_id,
+        job_id=None,
+        result=0,
+        spec_json=spec_key(spec),
+        chosen=False,
+        created_at=time.time(),
+    )
+    return take, _insert_take(take)
+
+
+def _insert_take(take: StoredTake) -> Callable[[sqlite3.Connection], None]:
+    row = (
+        take.id,
+        take.board_id,
+        take.shot_id,
+        take.job_id,
+        take.result,
+        take.spec_json,
+        int(take.chosen),
+        take.created_at,
+    )
+
+    def apply(db: sqlite3.Connection) -> None:
+        db.execute(
+            f"INSERT INTO board_takes ({_TAKE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+        )
+
+    return apply
+
+
+def _set_job(take_id: str, job_id: str) -> Callable[[sqlite3.Connection], None]:
+    def apply(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE board_takes SET job_id = ? WHERE id = ?", (job_id, take_id))
+
+    return apply
+
+
+def _forget(take_id: str) -> Callable[[sqlite3.Connection], None]:
+    def apply(db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM board_takes WHERE id = ? AND job_id IS NULL", (take_id,))
+
+    return apply
+
+
+def _choose(take_id: str, result: int | None) -> Callable[[sqlite3.Connection], None]:
+    def apply(db: sqlite3.Connection) -> None:
+        row = db.execute(
+            "SELECT board_id, shot_id FROM board_takes WHERE id = ?", (take_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(take_id)
+        db.execute("UPDATE board_takes SET chosen = 0 WHERE board_id = ? AND shot_id = ?", row)
+        db.execute("UPDATE board_takes SET chosen = 1 WHERE id = ?", (take_id,))
+        if result is not None:
+            db.execute("UPDATE board_takes SET result_idx = ? WHERE id = ?", (result, take_id))
+
+    return apply

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gui.studio.jobs import Job, JobState
 from gui.studio.journal_rows import JOB_COLUMNS, RESULT_COLUMNS, job_from_row, job_row, result_row
@@ -29,6 +29,7 @@ from gui.studio.journal_writer import CommitSeam, JournalClosed, JournalWriter
 
 __all__ = ["Journal", "JournalClosed", "Spend", "Submission", "fts_query"]
 
+T = TypeVar("T")
 _FINAL_STATES = tuple(s.value for s in JobState if s.is_final)
 _WORD = re.compile(r"\w+")
 
@@ -127,6 +128,17 @@ class Journal:
     def flush(self) -> None:
         """Block until everything queued so far is durable."""
         self._writer.now(None)
+
+    def write(self, apply: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``apply`` on the writer's connection in its transaction; returns its result once
+        that is durable (this thread waits; the commit runs on the writer's). For the tables
+        other modules keep in the journal's file (the storyboards'), so every write to the file
+        goes through one writer."""
+        return self._writer.now(apply)
+
+    def write_soon(self, apply: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """:meth:`write` without waiting: the future resolves once the change is durable."""
+        return self._writer.soon(apply)
 
     # ------------------------------------------------------------------ jobs
     def insert_job(self, job: Job) -> None:

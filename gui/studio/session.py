@@ -194,7 +194,7 @@ class Session:
     @property
     def _runner(self) -> BoardRunner:
         if self._boards is None:
-            store = BoardStore(self.journal.path)
+            store = BoardStore(self.journal.path, self.journal)
             self._boards = BoardRunner(self.engine, store, self.engine.catalog)
         return self._boards
 
