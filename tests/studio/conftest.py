@@ -140,7 +140,7 @@ async def studio_factory(tmp_path: Path) -> AsyncIterator[EngineFactory]:
         studio.journal.close()
 
 
-async def wait_final(engine: Engine, job: Job, timeout: float = 30) -> Job:
+async def wait_final(engine: Engine, job: Job, timeout: float = 90) -> Job:
     return await asyncio.wait_for(engine.wait(job.id), timeout)
 
 

@@ -33,7 +33,7 @@ def _decodes_fully(path: Path) -> int:
         return sum(1 for _ in container.decode(video=0))
 
 
-async def until(check: Callable[[], bool], timeout: float = 20) -> None:
+async def until(check: Callable[[], bool], timeout: float = 60) -> None:
     """Wait for ``check()``, polling it; a generous bound fails with the condition's name."""
 
     async def poll() -> None:
@@ -46,7 +46,7 @@ async def until(check: Callable[[], bool], timeout: float = 20) -> None:
         raise AssertionError(f"{check} still false after {timeout} s") from None
 
 
-async def until_idle(poller: PollLoop, timeout: float = 20) -> None:
+async def until_idle(poller: PollLoop, timeout: float = 60) -> None:
     """Wait until the poll loop is parked with nothing to ask about."""
     try:
         await asyncio.wait_for(poller.until_idle(), timeout)
