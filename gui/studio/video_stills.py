@@ -34,6 +34,11 @@ def _decode_first(path: Path) -> Image.Image:
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
+            # One frame needs no decoder threads, and starting them is what hurts: PyAV opens
+            # the codec holding the GIL, and a threaded decoder starts its threads and waits
+            # until they run; on a busy machine that wait (308 ms seen with perf sched while
+            # 50 downloads were thumbnailed) is a wait of the event loop's thread for the GIL.
+            stream.codec_context.thread_count = 1
             for frame in container.decode(stream):
                 return _to_image(frame)
     except (av.FFmpegError, IndexError, OSError) as exc:

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -207,6 +208,28 @@ async def test_a_thumbnail_is_the_poster_frame_320_wide(tmp_path: Path, library:
     with Image.open(path) as img:
         assert img.format == "JPEG" and img.size == (320, 180)
     assert path == library.thumbnail_path("clip-1")
+
+
+def test_a_thumbnail_is_decoded_without_decoder_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A threaded decoder starts its threads while PyAV holds the GIL (the event loop then
+    waits for them too): the poster frame is decoded on the worker's thread alone."""
+    from gui.studio import video_stills
+
+    video = render_video(tmp_path / "clip.mp4", size=(640, 360))
+    opened: list[Any] = []
+    real_open = av.open
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        container = real_open(*args, **kwargs)
+        opened.append(container.streams.video[0])  # the stream the stills decode
+        return container
+
+    monkeypatch.setattr(av, "open", spy)
+    assert video_stills.first_frame_jpeg(video)
+    assert len(opened) == 1
+    assert opened[0].codec_context.thread_count == 1
 
 
 @pytest.mark.asyncio
