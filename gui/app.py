@@ -186,6 +186,7 @@ def _show_frame(options: LaunchOptions, probe: _PaintProbe | None) -> MainWindow
 
     config_dir = options.data_dir or Path(_user_config_dir())
     frame = MainWindow(state_file=config_dir / "window.ini")  # the app's icon is its own
+    frame.show_sandbox(options.sandbox)  # known now: the banner is not a jump after the paint
     painted: list[bool] = []
 
     class Painted(QObject):

@@ -275,8 +275,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(widget, title)
 
     def set_backend(self, label: str, *, sandbox: bool) -> None:
-        self.banner.setVisible(sandbox)
+        self.show_sandbox(sandbox)
         self.status.set_backend(label, sandbox=sandbox)
+
+    def show_sandbox(self, sandbox: bool) -> None:
+        """The sandbox's banner and the title that names it (a launch with ``--sandbox`` shows
+        them in the first paint: the banner, shown later, pushed the tabs down)."""
+        self.banner.setVisible(sandbox)
         suffix = " — offline sandbox" if sandbox else ""
         self.setWindowTitle(f"Sora Studio{suffix}")
 

@@ -88,3 +88,18 @@ def test_the_panels_take_the_places_the_frame_painted(qtbot, tmp_path: Path) -> 
     assert frame.studio_splitter.widget(0) is studio.compose
     assert frame.jobs_dock.widget() is frame.jobs_panel
     assert _slots(frame) == painted
+
+
+def test_a_sandbox_launch_paints_its_banner_in_the_first_frame(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The banner pushes the tabs down: shown only once the sandbox answered, it was a jump."""
+    frame = _show_frame(LaunchOptions(sandbox=True, data_dir=tmp_path / "data"), None)
+    qtbot.addWidget(frame)
+    assert frame.banner.isVisible()
+    assert frame.windowTitle() == "Sora Studio — offline sandbox"
+
+
+def test_a_runware_launch_paints_no_sandbox_banner(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    frame = _show_frame(LaunchOptions(sandbox=False, data_dir=tmp_path / "data"), None)
+    qtbot.addWidget(frame)
+    assert not frame.banner.isVisible()
+    assert frame.windowTitle() == "Sora Studio"
