@@ -152,9 +152,8 @@ class Downloader:
     async def _complete(self, job: Job, result: Result, dest: Path) -> None:
         video_uuid = result.video_uuid or ""
         await self.book.journal.flushed()  # the round's answers, queued before, are readable
-        request = self.book.journal.request_of(job.id)
-        item = _item_for(self.book.journal.response_items(job.task_uuid), video_uuid)
-        await asyncio.to_thread(self.library.write_sidecar, video_uuid, request, item)
+        # read back and written off the loop: a busy disk never holds the loop's thread
+        await asyncio.to_thread(self._write_sidecar, job.id, job.task_uuid, video_uuid)
         try:
             result.thumbnail_path = str(await self.library.make_thumbnail(dest, video_uuid))
         except VideoDecodeError as exc:
@@ -163,6 +162,11 @@ class Downloader:
         finish_if_done(job)
         self.book.commit(job)
         self.book.announce(self.book.events.result_ready, job, result)
+
+    def _write_sidecar(self, job_id: str, task_uuid: str, video_uuid: str) -> None:
+        """On a worker thread: the request and the answer read back, written beside the video."""
+        request, items = self.book.journal.sent_and_answered(job_id, task_uuid)
+        self.library.write_sidecar(video_uuid, request, _item_for(items, video_uuid))
 
     def _finish(
         self, job: Job, result: Result, *, failed: str | None = None, expired: str | None = None

@@ -215,6 +215,24 @@ class Journal:
         value: dict[str, Any] = json.loads(row[0])
         return value
 
+    def sent_and_answered(
+        self, job_id: str, task_uuid: str
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """A job's request as sent and its raw answers, read on a connection of its own: for a
+        worker thread (a result's sidecar), so the loop's thread never waits on the disk."""
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        try:
+            db.execute("PRAGMA query_only = ON")
+            row = db.execute("SELECT request_json FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            items = db.execute(
+                "SELECT item_json FROM response_items WHERE task_uuid = ? ORDER BY id",
+                (task_uuid,),
+            ).fetchall()
+        finally:
+            db.close()
+        request = None if row is None or row[0] is None else dict(json.loads(row[0]))
+        return request, [json.loads(item[0]) for item in items]
+
     # ------------------------------------------------------------------ submissions
     def record_submission(self, job_id: str, task_uuid: str) -> int:
         """Note an attempt to send a job, before it is sent. Returns the attempt's id."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 
 from gui.studio.errors import BudgetExceeded, SpecRejected
 from gui.studio.jobs import Job, JobState, ResultState
+from gui.studio.journal import Journal
 from gui.studio.poll_loop import PollLoop
 
 from .conftest import (
@@ -108,6 +110,42 @@ async def test_one_job_end_to_end(sandbox: Any, studio_factory: EngineFactory) -
     for path in studio.data_dir.rglob("*"):
         if path.is_file():
             assert key not in path.read_bytes(), path
+
+
+@pytest.mark.asyncio
+async def test_a_download_reads_the_journal_for_its_sidecar_off_the_loop_thread(
+    sandbox: Any, studio_factory: EngineFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's thread never reads the journal's file for a sidecar (a busy disk would hold
+    it): the request and answers are read on a worker thread, with a connection of its own."""
+    loop_thread = threading.get_ident()
+    readers: list[int] = []
+    on_loop: list[str] = []
+    real = Journal.sent_and_answered
+
+    def spy(self: Journal, job_id: str, task_uuid: str) -> Any:
+        readers.append(threading.get_ident())
+        return real(self, job_id, task_uuid)
+
+    monkeypatch.setattr(Journal, "sent_and_answered", spy)
+    for name in ("request_of", "response_items"):
+        original = getattr(Journal, name)
+
+        def watched(self: Journal, *args: Any, _name: str = name, _f: Any = original) -> Any:
+            if threading.get_ident() == loop_thread:
+                on_loop.append(_name)
+            return _f(self, *args)
+
+        monkeypatch.setattr(Journal, name, watched)
+    studio = await studio_factory(sandbox)
+    job = await wait_final(studio.engine, await studio.engine.submit(sora_spec(number_results=2)))
+    assert job.state is JobState.READY, job.error_message
+    assert len(readers) == 2 and loop_thread not in readers  # one per result, on workers
+    assert on_loop == []
+    for result in job.results:
+        sidecar = json.loads(studio.library.sidecar_path(result.video_uuid or "").read_text())
+        assert sidecar["request"]["taskUUID"] == job.task_uuid
+        assert sidecar["result"]["videoUUID"] == result.video_uuid
 
 
 @pytest.mark.asyncio
