@@ -83,7 +83,9 @@ def test_the_end_of_a_clip_holds_its_last_frame(
 
 
 def test_pause_after_replaying_from_the_end(qtbot, player: PlayerWidget, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    load(qtbot, player, write_clip(tmp_path / "again.mp4", seconds=1.5, fps=FPS), autoplay=True)
+    # 4 s: long enough that a loaded machine's slow polls cannot miss the replay (a 1.5 s clip
+    # had ended again before the check saw it between 0.3 and 1 s)
+    load(qtbot, player, write_clip(tmp_path / "again.mp4", seconds=4.0, fps=FPS), autoplay=True)
     qtbot.waitUntil(lambda: player.media.position() > 300, timeout=10_000)
     qtbot.waitUntil(
         lambda: (
@@ -93,7 +95,16 @@ def test_pause_after_replaying_from_the_end(qtbot, player: PlayerWidget, tmp_pat
     )
     click_play(player)  # ▶ at the end: from the start
     qtbot.waitUntil(lambda: player.media.playbackState() == PLAYING, timeout=5000)
-    qtbot.waitUntil(lambda: 300 < player.media.position() < 1000, timeout=5000)
+    seen: list[int] = []
+
+    def replaying() -> bool:
+        seen.append(player.media.position())
+        return 300 < seen[-1] < 2500
+
+    try:
+        qtbot.waitUntil(replaying, timeout=10_000)
+    except Exception:
+        raise AssertionError(f"positions after ▶ at the end: {seen[:5]} … {seen[-5:]}") from None
     for _ in range(2):
         click_play(player)  # ⏸
         qtbot.waitUntil(lambda: player.media.playbackState() == PAUSED, timeout=5000)
