@@ -236,6 +236,10 @@ class Engine:
             if job.state in (JobState.QUEUED, JobState.UPLOADING):
                 self.poller.unconfirmed.add(job.id)  # perhaps sent, no answer: ask first
                 self.poller.kick()
+            elif not job.state.is_final:
+                # the poll its answer scheduled may have come while this send was finishing
+                # (the poll loop skips a job being sent, and parks if nothing else is due)
+                self.poller.kick()
 
         task.add_done_callback(done)
         return task

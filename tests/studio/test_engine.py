@@ -458,3 +458,25 @@ async def test_balance_spend_favourites_history_and_export(
     assert Path(kept.results[0].local_path or "").exists()
     assert studio.journal.load_jobs()[0].favourite
     assert studio.events.named("job_removed") == [dropped.id]
+
+
+@pytest.mark.asyncio
+async def test_a_poll_due_while_the_submit_is_still_being_kept_does_not_lose_the_job(
+    sandbox: Any, studio_factory: EngineFactory
+) -> None:
+    """The poll that a submit's answer schedules can come due while that job's send is still
+    finishing (its "submitted" row waiting for the disk): the loop skips a job being sent and,
+    with nothing else to ask about, parks. The end of the send must wake it again, or the job
+    is never polled (seen under load in make stress: one POST, then nothing for 60 s)."""
+    parked_while_sending: list[bool] = []
+
+    async def gate(stage: str, job: Job) -> None:
+        if stage == "submitted":  # the send is not over yet: the poll loop skips this job
+            await until_idle(studio.engine.poller)
+            parked_while_sending.append(job.state is JobState.SUBMITTED)
+
+    studio = await studio_factory(sandbox, stage_gate=gate)
+    job = await studio.engine.submit(sora_spec("a kite that waits for its poll"))
+    job = await wait_final(studio.engine, job, timeout=30)
+    assert parked_while_sending == [True]
+    assert job.state is JobState.READY
