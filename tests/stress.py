@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTCOME = re.compile(r"^(FAILED|ERROR) (\S+)")
+OUTCOME = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?")  # -rfE: the id, then the message
 SUMMARY = re.compile(r"^=*\s*\d+ (passed|failed|errors?|skipped)\b.* in [\d.]+s")
 
 
@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             seconds = time.monotonic() - started
             lines = done.stdout.splitlines()
-            found = [f"run {run}: {m[1]} {m[2]}" for line in lines if (m := OUTCOME.match(line))]
+            found = [
+                f"run {run}: {m[1]} {m[2]}" + (f"\n      {m[3][:300]}" if m[3] else "")
+                for line in lines
+                if (m := OUTCOME.match(line))
+            ]
             summary = next(
                 (line.strip("= ") for line in reversed(lines) if SUMMARY.match(line)), ""
             )
