@@ -83,15 +83,19 @@ def test_the_end_of_a_clip_holds_its_last_frame(
 
 
 def test_pause_after_replaying_from_the_end(qtbot, player: PlayerWidget, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # 4 s: long enough that a loaded machine's slow polls cannot miss the replay (a 1.5 s clip
-    # had ended again before the check saw it between 0.3 and 1 s)
-    load(qtbot, player, write_clip(tmp_path / "again.mp4", seconds=4.0, fps=FPS), autoplay=True)
-    qtbot.waitUntil(lambda: player.media.position() > 300, timeout=10_000)
+    # A 20 s clip, so a slow machine never reaches its end again while the checks below run
+    # (a 1.5 s clip, then a 4 s one, did under make stress); its end is reached as an editor
+    # would: a click near the right end of the scrub bar.
+    load(qtbot, player, write_clip(tmp_path / "again.mp4", seconds=20.0, fps=FPS), autoplay=True)
+    slider = player.transport.slider
+    qtbot.waitUntil(lambda: slider.maximum() > 0 and player.media.position() > 300, timeout=10_000)
+    near_end = QPoint(round(slider.width() * 0.98), slider.height() // 2)
+    QTest.mouseClick(slider, LEFT, Qt.KeyboardModifier.NoModifier, near_end)
     qtbot.waitUntil(
         lambda: (
             player.media.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia or held_at_end(player)
         ),
-        timeout=10_000,
+        timeout=20_000,
     )
     click_play(player)  # ▶ at the end: from the start
     qtbot.waitUntil(lambda: player.media.playbackState() == PLAYING, timeout=5000)
@@ -99,7 +103,7 @@ def test_pause_after_replaying_from_the_end(qtbot, player: PlayerWidget, tmp_pat
 
     def replaying() -> bool:
         seen.append(player.media.position())
-        return 300 < seen[-1] < 2500
+        return 300 < seen[-1] < 12_000
 
     try:
         qtbot.waitUntil(replaying, timeout=10_000)
@@ -299,3 +303,28 @@ def test_no_audio_device_is_said(qtbot, monkeypatch) -> None:  # type: ignore[no
     widget.show()
     assert widget.transport.audio_notice.isVisible()
     assert widget.transport.audio_notice.text() == "No audio device"
+
+
+def test_play_pressed_as_the_clip_ends_replays_it(
+    qtbot, player: PlayerWidget, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """▶ clicked in the very turn the player reports the end (before its hold of the last
+    frame, which runs a turn later): the clip plays again from the start instead of the stale
+    hold seeking back to the end and pausing (seen under load: replay stuck at 0:19.96)."""
+    load(qtbot, player, write_clip(tmp_path / "edge.mp4", seconds=20.0, fps=FPS), autoplay=True)
+    slider = player.transport.slider
+    qtbot.waitUntil(lambda: slider.maximum() > 0 and player.media.position() > 300, timeout=10_000)
+    clicked: list[int] = []
+
+    def at_end(status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.EndOfMedia and not clicked:
+            clicked.append(player.media.position())
+            click_play(player)  # the player's own end handling is already queued
+
+    player.media.mediaStatusChanged.connect(at_end)
+    near_end = QPoint(round(slider.width() * 0.98), slider.height() // 2)
+    QTest.mouseClick(slider, LEFT, Qt.KeyboardModifier.NoModifier, near_end)
+    qtbot.waitUntil(lambda: bool(clicked), timeout=20_000)
+    player.media.mediaStatusChanged.disconnect(at_end)
+    qtbot.waitUntil(lambda: 300 < player.media.position() < 12_000, timeout=10_000)
+    assert player.media.playbackState() == PLAYING

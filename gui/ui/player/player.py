@@ -122,6 +122,9 @@ class PlayerWidget(QWidget):
         self.job: Job | None = None
         self.result: Result | None = None
         self._loop = False
+        # bumped by every play or seek the user asks for: an end of the clip noticed before
+        # it (handled a turn later) is then stale and must not seek back to the last frame
+        self._end_epoch = 0
         self._playable = False  # a video is loaded (in the stack or fullscreen)
         self._in_ms: int | None = None
         self._out_ms: int | None = None
@@ -335,6 +338,7 @@ class PlayerWidget(QWidget):
         if not self._playable:
             return
         self._stop_shuttle()
+        self._end_epoch += 1
         media_safety.set_rate(self.media, float(self.transport.speed.currentData()))
         position = self.media.position()
         end = self._out_ms if self._out_ms is not None else self._last_ms()
@@ -553,15 +557,21 @@ class PlayerWidget(QWidget):
         out = self._out_ms
         playing = self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         if out is not None and playing and position >= out + self.frame_ms:
-            QTimer.singleShot(0, self._at_range_end)  # not from inside the player's signal
+            self._end_later()
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == QMediaPlayer.MediaStatus.EndOfMedia:
-            QTimer.singleShot(0, self._at_range_end)  # not from inside the player's signal
+            self._end_later()
 
-    def _at_range_end(self) -> None:
+    def _end_later(self) -> None:
+        """Handle the end a turn later (not from inside the player's signal), unless the user
+        plays or seeks before that turn: ▶ pressed as the clip ends replays it."""
+        epoch = self._end_epoch
+        QTimer.singleShot(0, self, lambda: self._at_range_end(epoch))
+
+    def _at_range_end(self, epoch: int) -> None:
         """The clip (or the in/out range) played to its end: loop, or hold its last frame."""
-        if not self._playable or self.media.duration() <= 0:
+        if epoch != self._end_epoch or not self._playable or self.media.duration() <= 0:
             return
         ended = self.media.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia
         playing = self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
@@ -579,6 +589,7 @@ class PlayerWidget(QWidget):
     def _on_slider_value(self, value: int) -> None:
         # clicks and keyboard paging on the slider (dragging goes through sliderMoved)
         if not self.transport.slider.isSliderDown():
+            self._end_epoch += 1
             media_safety.seek(self.media, value)
 
     def _update_time(self) -> None:
