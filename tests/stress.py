@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
         pytest_args = ["-n", "2", *pytest_args]  # as CI and `make test` run it
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env["COLUMNS"] = "400"  # pytest cuts a summary line to the width: room for the message
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     failures: list[str] = []
     try:
