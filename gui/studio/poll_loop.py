@@ -124,9 +124,11 @@ class PollLoop:
         loop = asyncio.get_running_loop()
         while (remaining := self._due - loop.time()) > 0:
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for drops a cancel that comes
+            # in the turn the wake-up does (a stop beside a kick), and the loop ran on for ever
             try:
-                timeout = None if math.isinf(remaining) else remaining
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(None if math.isinf(remaining) else remaining):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 

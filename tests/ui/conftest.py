@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
+from pytestqt.exceptions import TimeoutError as QtBotTimeout
 
 from gui.app import LaunchOptions, Studio
 from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
 from gui.ui.player.media_safety import unload_later
+from tests.async_stacks import pending_tasks, where_it_waits
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -52,7 +54,13 @@ FAST_POLLS = PollTimings(first_delay=0.2, max_interval=0.5, error_delay=0.3, dow
 def await_in_qt(qtbot: Any, coro: Any, timeout: int = 30_000) -> Any:
     """Run a coroutine on the running qasync loop and wait for it with Qt's loop (pattern B)."""
     future = asyncio.ensure_future(coro)
-    qtbot.waitUntil(future.done, timeout=timeout)
+    try:
+        qtbot.waitUntil(future.done, timeout=timeout)
+    except QtBotTimeout as exc:
+        raise AssertionError(
+            f"{coro.__qualname__} did not finish in {timeout} ms; it waits in:\n"
+            f"{where_it_waits(future)}\nother pending tasks:\n{pending_tasks()}"
+        ) from exc
     return future.result()
 
 
