@@ -226,10 +226,22 @@ class RunwareClient:
 
     # ------------------------------------------------------------------ tasks
     async def submit(self, task: VideoInferenceTask) -> None:
-        """Submit one video task and wait for its acknowledgement.
+        """Submit one video task and wait for its acknowledgement (see :meth:`submit_many`)."""
+        outcome = (await self.submit_many([task]))[0]
+        if outcome is not None:
+            raise outcome
 
-        After a retry whose first attempt may have arrived, ``conflictTaskUUID`` means the task
-        is already there: that counts as accepted.
+    async def submit_many(self, tasks: Sequence[VideoInferenceTask]) -> list[RunwareError | None]:
+        """Submit video tasks in ONE request; each task's outcome, in order: None when it was
+        accepted, else the error it alone got.
+
+        Runware takes an array of tasks in every request and scopes an error to its task by
+        ``taskUUID`` (docs: platform/introduction, utilities/task-responses). An error of the
+        whole request (no answer, a bad key, a server error after the retries) is raised for
+        all of them. After a retry whose first attempt may have arrived, ``conflictTaskUUID``
+        means the task is already there: that counts as accepted. When the answer names errors
+        for some tasks and neither an error nor an acknowledgement for another, that one's fate
+        is unknown (a retryable :class:`ProtocolError`): it is asked about before it is sent again.
         """
         retried = False
 
@@ -238,14 +250,28 @@ class RunwareClient:
             retried = True
 
         envelope = await self._with_retries(
-            lambda: self._post_once([task], self.timeouts.api), on_retry=note_retry
+            lambda: self._post_once(tasks, self.timeouts.api), on_retry=note_retry
         )
-        errors = [error_from_object(e) for e in envelope.errors_for(task.task_uuid)]
-        errors += [error_from_object(e) for e in envelope.unscoped_errors()]
-        if errors:
-            if retried and all(isinstance(e, ConflictTaskUUIDError) for e in errors):
-                return
-            raise errors[0]
+        unscoped = [error_from_object(e) for e in envelope.unscoped_errors()]
+        acknowledged = {item.get("taskUUID") for item in envelope.data}
+        outcomes: list[RunwareError | None] = []
+        for task in tasks:
+            errors = [error_from_object(e) for e in envelope.errors_for(task.task_uuid)]
+            errors += unscoped
+            if errors and not (
+                retried and all(isinstance(e, ConflictTaskUUIDError) for e in errors)
+            ):
+                outcomes.append(errors[0])
+            elif len(tasks) > 1 and envelope.errors and task.task_uuid not in acknowledged:
+                outcomes.append(
+                    ProtocolError(
+                        "Runware answered for other tasks of the request but not for this one.",
+                        task_uuid=task.task_uuid,
+                    )
+                )
+            else:
+                outcomes.append(None)
+        return outcomes
 
     async def poll(self, task_uuids: Sequence[str]) -> dict[str, TaskPoll]:
         """``getResponse`` for every task, in ONE request (or one each, if batching is off)."""

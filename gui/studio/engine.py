@@ -161,6 +161,7 @@ class Engine:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.sender.submits.close()
         await self.downloader.close()
 
     def apply_settings(self, settings: Settings) -> None:

@@ -30,18 +30,14 @@ from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobState
 from gui.studio.library import Library
 from gui.studio.pacing import Pacer
+from gui.studio.submit_batch import SubmitBatcher
 
-__all__ = ["SUBMITS_AT_ONCE", "UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
+__all__ = ["UPLOAD_REUSE_SECONDS", "Sender", "StageGate", "frame_rules"]
 
 log = logging.getLogger(__name__)
 StageGate = Callable[[str, Job], Awaitable[None]]
 # Runware deletes an uploaded image 30 days after its last use; reuse well inside that.
 UPLOAD_REUSE_SECONDS = 25 * 24 * 3600
-# Submit requests out at once, at most. A burst of 200 sent together would queue in httpx's
-# connection pool (16 connections), whose bookkeeping costs O(queued) on every request started
-# or finished: seconds of the event loop's time. Kept below the pool size so polls and
-# downloads always find a connection.
-SUBMITS_AT_ONCE = 8
 
 
 async def _open_gate(stage: str, job: Job) -> None:
@@ -71,7 +67,7 @@ class Sender:
         self._gate = gate or _open_gate
         self._pacer = pacer or Pacer()
         self._upload_locks: dict[str, asyncio.Lock] = {}
-        self._submitting = asyncio.Semaphore(SUBMITS_AT_ONCE)
+        self.submits = SubmitBatcher(client)  # tasks that come together share a request
         self.uploads_sent = 0
 
     async def send(self, job: Job, *, resubmit: bool = False) -> None:
@@ -114,8 +110,7 @@ class Sender:
         await recorded
         await self._gate("submitting", job)
         try:
-            async with self._submitting:
-                await self.client.submit(task)
+            await self.submits.submit(task)
         except ConflictTaskUUIDError:
             if not resubmit:
                 self._outcome(attempt, "rejected")
@@ -137,10 +132,16 @@ class Sender:
                 return
             self._fail(job, exc.code, exc.message or exc.code, retryable=False)
             return
-        job.mark_submitted()
-        written = self.book.commit(job)
-        accepted = self._outcome(attempt, "accepted")
-        self._on_sent(job)
+
+        def mark_submitted() -> tuple[asyncio.Future[None], asyncio.Future[None]]:
+            job.mark_submitted()
+            written = self.book.commit(job)
+            accepted = self._outcome(attempt, "accepted")
+            self._on_sent(job)
+            return written, accepted
+
+        # a slice of a turn: one answer accepts up to 20 tasks (submit_batch.py)
+        written, accepted = await self._pacer.run(mark_submitted)
         await asyncio.gather(written, accepted)  # returns once "submitted" is on disk
         await self._gate("submitted", job)
 
