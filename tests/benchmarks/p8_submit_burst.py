@@ -41,6 +41,8 @@ async def scenario(studio: Any, meter: StallMeter) -> dict[str, Any]:
     idle = meter.stop()
 
     commits_before = journal.commits
+    submits = engine.sender.submits
+    requests_before = submits.requests
     meter.start()
     started = time.perf_counter()
     jobs = await asyncio.gather(*(engine.submit(_spec(n)) for n in range(BURST)))
@@ -60,6 +62,7 @@ async def scenario(studio: Any, meter: StallMeter) -> dict[str, Any]:
         "queued": meter.queued,
         "seconds": seconds,
         "commits": journal.commits - commits_before,
+        "submit_requests": submits.requests - requests_before,
         "rows": model.rowCount() if model is not None else None,
     }
 
@@ -116,7 +119,8 @@ def run() -> list[Figure]:
             figure=(
                 f"{BURST} jobs submitted in one burst: max stall {ms(worst)}, p99 {ms(p99)} "
                 f"({got['seconds']:.1f} s until all were submitted and listed; "
-                f"{got['commits']} journal commits; jobs list rows {got['rows']})"
+                f"{got['submit_requests']} submit requests; {got['commits']} journal commits; "
+                f"jobs list rows {got['rows']})"
             ),
             baseline=(
                 f"idle window: max {ms(max(idle))}, p99 {ms(percentile(idle, 99))}, "
