@@ -291,7 +291,7 @@ class Engine:
 
     def _spend_now(self) -> None:
         self._spend_due = False
-        today = self.journal.spend().today
+        today = self.journal.spend_today()
         self.book.announce(self.events.spend_changed, today, self.settings.daily_budget)
 
     def spend(self) -> Spend:

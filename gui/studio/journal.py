@@ -327,21 +327,41 @@ class Journal:
         job's, else its results' so far), else the estimate of a job Runware may bill; jobs
         that failed or were never sent count as nothing.
         """
-        local = datetime.fromtimestamp(time.time() if now is None else now).astimezone()
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        today, week = midnight.timestamp(), (midnight - timedelta(days=6)).timestamp()
+        today, week = _day_starts(now)
         row = self._db.execute(
-            "SELECT TOTAL(CASE WHEN created_at >= ? THEN c END), "
-            "TOTAL(CASE WHEN created_at >= ? THEN c END), TOTAL(c) FROM ("
-            " SELECT created_at, COALESCE(actual_cost,"
-            "  (SELECT SUM(r.cost) FROM results AS r WHERE r.job_id = jobs.id),"
-            "  CASE WHEN possibly_billed = 1 AND state != 'failed' THEN estimated_cost END) AS c"
-            " FROM jobs)",
+            f"SELECT TOTAL(CASE WHEN created_at >= ? THEN c END), "
+            f"TOTAL(CASE WHEN created_at >= ? THEN c END), TOTAL(c) FROM ("
+            f" SELECT created_at, {_JOB_COST_SQL} AS c FROM jobs)",
             (today, week),
         ).fetchone()
         return Spend(
             today=round(row[0], 6), last_7_days=round(row[1], 6), all_time=round(row[2], 6)
         )
+
+    def spend_today(self, now: float | None = None) -> float:
+        """:meth:`spend`'s ``today`` alone, from today's jobs only (the ``created_at`` index):
+        what the window shows after every burst and poll round, whatever the journal's size."""
+        today, _week = _day_starts(now)
+        row = self._db.execute(
+            f"SELECT TOTAL({_JOB_COST_SQL}) FROM jobs WHERE created_at >= ?", (today,)
+        ).fetchone()
+        return round(float(row[0]), 6)
+
+
+# What a job costs, as spending.job_cost counts it: the actual cost once known (the job's, else
+# its results' so far), else the estimate of a job Runware may bill; failed or unsent: nothing.
+_JOB_COST_SQL = (
+    "COALESCE(actual_cost,"
+    " (SELECT SUM(r.cost) FROM results AS r WHERE r.job_id = jobs.id),"
+    " CASE WHEN possibly_billed = 1 AND state != 'failed' THEN estimated_cost END)"
+)
+
+
+def _day_starts(now: float | None) -> tuple[float, float]:
+    """Local midnight today, and six days before it (the last 7 days, today included)."""
+    local = datetime.fromtimestamp(time.time() if now is None else now).astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.timestamp(), (midnight - timedelta(days=6)).timestamp()
 
 
 # --------------------------------------------------------------------------- writer ops

@@ -257,6 +257,8 @@ def test_spend_today_week_and_all_time(journal: Journal) -> None:
     assert spend.today == pytest.approx(0.75 + 0.4 + 0.3)
     assert spend.last_7_days == pytest.approx(0.75 + 0.4 + 0.3 + 1.2)
     assert spend.all_time == pytest.approx(0.75 + 0.4 + 0.3 + 1.2 + 2.0)
+    # what the window shows after each burst: today's jobs only, counted the same way
+    assert journal.spend_today(now=now.timestamp()) == pytest.approx(0.75 + 0.4 + 0.3)
 
 
 def test_clearing_history_keeps_favourites_and_unfinished_jobs(journal: Journal) -> None:
