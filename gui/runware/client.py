@@ -23,7 +23,9 @@ import httpx
 from pydantic import ValidationError as PydanticValidationError
 
 from gui.runware.errors import (
+    AuthError,
     ConflictTaskUUIDError,
+    InsufficientCreditsError,
     NotFoundError,
     ProtocolError,
     RunwareError,
@@ -242,16 +244,30 @@ class RunwareClient:
         means the task is already there: that counts as accepted. When the answer names errors
         for some tasks and neither an error nor an acknowledgement for another, that one's fate
         is unknown (a retryable :class:`ProtocolError`): it is asked about before it is sent again.
+        A refusal of several tasks that names none of them (a 4xx whose error has no
+        ``taskUUID``, other than the key's or the account's) cannot be pinned on one: each task
+        is then sent again alone, with its own taskUUID, where ``conflictTaskUUID`` means it had
+        arrived after all; one bad task never fails the others.
         """
-        retried = False
+        return await self._submit(tasks, sent_before=False)
+
+    async def _submit(
+        self, tasks: Sequence[VideoInferenceTask], *, sent_before: bool
+    ) -> list[RunwareError | None]:
+        retried = sent_before
 
         def note_retry() -> None:
             nonlocal retried
             retried = True
 
-        envelope = await self._with_retries(
-            lambda: self._post_once(tasks, self.timeouts.api), on_retry=note_retry
-        )
+        try:
+            envelope = await self._with_retries(
+                lambda: self._post_once(tasks, self.timeouts.api), on_retry=note_retry
+            )
+        except RunwareError as exc:
+            if len(tasks) == 1 or exc.retryable or isinstance(exc, _ACCOUNT):
+                raise
+            return [(await self._submit([task], sent_before=True))[0] for task in tasks]
         unscoped = [error_from_object(e) for e in envelope.unscoped_errors()]
         acknowledged = {item.get("taskUUID") for item in envelope.data}
         outcomes: list[RunwareError | None] = []
@@ -447,6 +463,10 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
         if len(body) > limit:
             raise too_large()
     return bytes(body)
+
+
+# Errors about the key or the account: every task of a request shares them.
+_ACCOUNT = (AuthError, InsufficientCreditsError)
 
 
 def _expected_total(response: httpx.Response, have: int) -> int | None:

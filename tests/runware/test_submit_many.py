@@ -79,3 +79,63 @@ def test_a_task_the_answer_says_nothing_about_is_unknown_not_accepted() -> None:
         assert outcomes[1].task_uuid == silent.task_uuid
 
     asyncio.run(go())
+
+
+async def _refuses_mixed_requests_unscoped(
+    bad_uuid: str, *, kept_the_others: bool
+) -> tuple[web.AppRunner, str, list[int]]:
+    """A stand-in that refuses a request holding ``bad_uuid`` among others with an error that
+    names no task (400), and otherwise answers each task as Runware does. ``kept_the_others``:
+    it had kept the other tasks of the refused request (a resend is a conflictTaskUUID)."""
+    sizes: list[int] = []
+    kept: set[str] = set()
+
+    async def api(request: web.Request) -> web.Response:
+        tasks = await request.json()
+        sizes.append(len(tasks))
+        uuids = [t["taskUUID"] for t in tasks]
+        if bad_uuid in uuids and len(tasks) > 1:
+            if kept_the_others:
+                kept.update(u for u in uuids if u != bad_uuid)
+            return web.json_response(
+                {"errors": [{"code": "invalidDuration", "message": "Duration not allowed."}]},
+                status=400,
+            )
+        if bad_uuid in uuids:
+            error = {"code": "invalidDuration", "message": "No.", "taskUUID": bad_uuid}
+            return web.json_response({"errors": [error]}, status=400)
+        if uuids[0] in kept:
+            conflict = {"code": "conflictTaskUUID", "message": "Known.", "taskUUID": uuids[0]}
+            return web.json_response({"errors": [conflict]}, status=409)
+        return web.json_response(
+            {"data": [{"taskType": "videoInference", "taskUUID": u} for u in uuids]}
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1", api)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}/v1", sizes
+
+
+@pytest.mark.parametrize("kept_the_others", [False, True])
+def test_a_refusal_that_names_no_task_sends_each_again_alone(kept_the_others: bool) -> None:
+    async def go() -> None:
+        good, bad, other = sora(), sora(), sora()
+        runner, url, sizes = await _refuses_mixed_requests_unscoped(
+            bad.task_uuid, kept_the_others=kept_the_others
+        )
+        try:
+            async with RunwareClient("key-for-the-stand-in", url, retry=ONCE) as client:
+                outcomes = await client.submit_many([good, bad, other])
+        finally:
+            await runner.cleanup()
+        assert sizes == [3, 1, 1, 1]  # the shared request, then each task alone
+        # the good ones are not failed; a conflict on the resend means it was kept: accepted
+        assert outcomes[0] is None and outcomes[2] is None
+        assert isinstance(outcomes[1], ValidationError) and outcomes[1].task_uuid == bad.task_uuid
+
+    asyncio.run(go())
