@@ -16,6 +16,7 @@ from aiohttp import web
 
 from gui.runware.client import RunwareClient
 from gui.runware.errors import AuthError, ProtocolError, ValidationError
+from tests.stand_in_server import serve
 
 from .test_client import ONCE, client_for, sora, submissions
 
@@ -57,12 +58,8 @@ async def _answers_for_one_of_two(bad_uuid: str) -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_post("/v1", api)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/v1"
+    runner, origin = await serve(app)
+    return runner, f"{origin}/v1"
 
 
 def test_a_task_the_answer_says_nothing_about_is_unknown_not_accepted() -> None:
@@ -113,12 +110,8 @@ async def _refuses_mixed_requests_unscoped(
 
     app = web.Application()
     app.router.add_post("/v1", api)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/v1", sizes
+    runner, origin = await serve(app)
+    return runner, f"{origin}/v1", sizes
 
 
 @pytest.mark.parametrize("kept_the_others", [False, True])

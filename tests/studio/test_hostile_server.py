@@ -18,6 +18,7 @@ from gui.studio.engine import Engine
 from gui.studio.jobs import JobState, ResultState
 from gui.studio.journal import Journal
 from gui.studio.library import Library
+from tests.stand_in_server import serve
 
 from .conftest import RecordedEvents, fast_settings, sora_spec, wait_final
 
@@ -52,12 +53,7 @@ async def _hostile_server(video_uuid: str) -> tuple[web.AppRunner, str, list[str
     app = web.Application()
     app.router.add_post("/v1", api)
     app.router.add_get("/video/{tail:.*}", video)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    origin = f"http://127.0.0.1:{port}"
+    runner, origin = await serve(app)
     return runner, origin, hits
 
 
