@@ -39,6 +39,7 @@ __all__ = ["main", "parse_args"]
 KEYS_ENV = "SORA_SANDBOX_API_KEYS"
 EXIT_BUSY = 3  # another sandbox serves the data folder
 log = logging.getLogger("gui.sandbox")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -108,8 +109,10 @@ async def serve(
     await sandbox.start(origin)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    # signal.signal, not loop.add_signal_handler: closing the loop would put the default
+    # action (death) back while the cleanup still runs
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda _sig, _frame: loop.call_soon_threadsafe(stop.set))
     if watch:
         watch_stdin(lambda: loop.call_soon_threadsafe(stop.set))
     if lock is not None:
@@ -124,6 +127,11 @@ async def serve(
     try:
         await stop.wait()
     finally:
+        # Stopping now: a second SIGTERM (the launcher sends one when a stdin close has not
+        # ended it yet) must not kill it halfway through its cleanup (status -15). Ignored
+        # from here to the exit; the launcher's SIGKILL still ends a cleanup that hangs.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
         await sandbox.close_sockets()
         await runner.cleanup()
         await sandbox.close()

@@ -54,6 +54,37 @@ def test_cli_prints_one_line_serves_and_stops_on_sigterm(tmp_path: Path) -> None
     assert out == ""  # the first line was the only one
 
 
+def test_a_sigterm_while_it_is_already_stopping_still_ends_it_cleanly(tmp_path: Path) -> None:
+    """The launcher closes stdin (a stop), then sends SIGTERM if the sandbox is still there: a
+    SIGTERM that came while it was releasing its render processes and folder lock killed it
+    (status -15, seen once in make stress). Here SIGTERMs rain on it from the moment stdin
+    closes until it is gone; its exit is clean every time."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gui.sandbox", "--data-dir", str(tmp_path), "--watch-stdin"],
+        cwd=_project_root(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    json.loads(proc.stdout.readline())  # serving
+    proc.stdin.close()  # stop
+    signals = 0
+    deadline = time.monotonic() + 30
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+            signals += 1
+        time.sleep(0.001)  # a signal a millisecond, not a wait for a condition
+    proc.wait(10)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == 0, f"status {proc.returncode} after {signals} SIGTERMs: {err}"
+
+
 def test_cli_several_keys_and_a_bad_scenario(tmp_path: Path) -> None:
     proc = run_cli(
         tmp_path, "--api-key", "first-key-0001", "--api-key", "second-key-0002", "--balance", "5"
