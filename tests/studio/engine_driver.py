@@ -52,7 +52,15 @@ class HoldingEvents(EngineEvents):
 
     def download_progress(self, job: Job, result: Result, done: int, total: int | None) -> None:
         if self.hold == "downloading-partial" and done > 0:
-            say({"held": self.hold, "job": job.id, "done": done, "total": total})
+            say(
+                {
+                    "held": self.hold,
+                    "job": job.id,
+                    "video": result.video_uuid,
+                    "done": done,
+                    "total": total,
+                }
+            )
             time.sleep(3600)  # the whole loop stops here, mid-download, until SIGKILL
 
 
