@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             if not summary or (done.returncode != 0 and not found):
                 tail = "\n    ".join((done.stdout + done.stderr).strip().splitlines()[-40:])
                 found.append(f"run {run}: exit status {done.returncode}, no test id:\n    {tail}")
+            if done.returncode != 0 or "crashed" in done.stdout:
+                # everything a failing run printed (a crashed worker's last words included)
+                kept = Path(tempfile.gettempdir()) / f"sora-stress-run{run}-{os.getpid()}.log"
+                kept.write_text(done.stdout + "\n--- stderr ---\n" + done.stderr, "utf-8")
+                found.append(f"run {run}: its whole output is in {kept}")
             for line in found:
                 print("  " + line)
             failures += found
