@@ -472,6 +472,7 @@ class Studio:
                 catalog=self.catalog,
                 settings=self.settings,
                 events=self.link.bridge.events,
+                turn_budget=self.link.bridge.budget,  # one slice a turn for both: no stacking
             )
         except StudioError as exc:  # no key, or the sandbox would not start: say so, stay open
             self._not_connected(exc)

@@ -24,7 +24,7 @@ from gui.studio.job_book import JobBook
 from gui.studio.jobs import FrameInput, Job, JobSpec, JobState, Lineage, Result, ResultState
 from gui.studio.journal import Journal, Spend
 from gui.studio.library import Library
-from gui.studio.pacing import Pacer
+from gui.studio.pacing import Pacer, TurnBudget
 from gui.studio.poll_loop import PollLoop
 from gui.studio.polling import finish_if_done
 from gui.studio.recovery import plan_recovery
@@ -59,7 +59,10 @@ class Engine:
         events: EngineEvents | None = None,
         *,
         stage_gate: StageGate | None = None,
+        turn_budget: TurnBudget | None = None,
     ) -> None:
+        """``turn_budget``: the loop thread's, shared with whoever else paces bursty work on
+        it (the window's signal bridge)."""
         self.client = client
         self.journal = journal
         self.library = library
@@ -68,7 +71,9 @@ class Engine:
         self.events = events or EngineEvents()
         self.book = JobBook(journal, self.events)
         self.timings = settings.poll
-        self.pacer = Pacer()  # a burst of submits is checked and journalled a slice per turn
+        self.pacer = Pacer(
+            turn_budget
+        )  # a burst of submits is checked and journalled a slice per turn
         self.sender = Sender(
             client,
             self.book,

@@ -43,6 +43,7 @@ from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, JobSpec, Lineage
 from gui.studio.journal import Journal, Spend
 from gui.studio.library import Library
+from gui.studio.pacing import TurnBudget
 from gui.studio.settings import Settings
 
 __all__ = [
@@ -300,6 +301,7 @@ async def open_session(
     catalog: Catalog,
     settings: Settings,
     events: EngineEvents | None = None,
+    turn_budget: TurnBudget | None = None,
 ) -> Session:
     """Open the journal while ``connect`` opens the backend, then start the engine.
 
@@ -321,7 +323,9 @@ async def open_session(
         journal.close()
         raise
     library = Library(data_dir)
-    engine = Engine(backend.client, journal, library, catalog, settings, events)
+    engine = Engine(
+        backend.client, journal, library, catalog, settings, events, turn_budget=turn_budget
+    )
     session = Session(backend=backend, journal=journal, library=library, engine=engine)
     try:
         await engine.start(jobs)

@@ -6,14 +6,14 @@ main thread, so the signals are delivered on it and in order.
 
 Each signal costs the window some work (the jobs list, the library, the player, the storyboard
 listen), so a burst (200 jobs submitted, a poll round that moves them all) is delivered a slice
-of time per turn of the event loop (:class:`_Paced`): the window paints between slices. Without a
+of time per turn of the event loop (:class:`_Paced`), within the :class:`TurnBudget` it shares
+with the engine's pacer: the window paints between slices. Without a
 backlog a signal is emitted at once; a job's ``job_changed`` still waiting is not queued twice
 (the job is the engine's live object: one delivery shows its newest state).
 """
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from typing import Any
 
@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from gui.studio.events import EngineEvents
 from gui.studio.jobs import Job, Result
+from gui.studio.pacing import TurnBudget
 
 __all__ = ["EngineBridge"]
 
@@ -38,9 +39,11 @@ class EngineBridge(QObject):
     spend_changed = Signal(float, object)  # today, daily budget|None
     notice = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, budget: TurnBudget | None = None) -> None:
+        """``budget``: the GUI thread's, to hand to the engine's pacer too (a new one if none)."""
         super().__init__(parent)
-        self.paced = _Paced(self)
+        self.budget = budget or TurnBudget()
+        self.paced = _Paced(self, self.budget)
         self._events = _Forwarder(self)
 
     @property
@@ -49,24 +52,18 @@ class EngineBridge(QObject):
         return self._events
 
 
-SLICE_SECONDS = 0.006  # signal delivery per turn of the event loop, at most
-
-
 class _Paced(QObject):
-    """Emits signals in order, at most :data:`SLICE_SECONDS` of their listeners' work a turn.
+    """Emits signals in order, while the turn's budget lasts (one at least per turn)."""
 
-    The work counted is the GUI thread's CPU time inside the emits (not the wall clock, which
-    a busy machine stretches), so a few signals in a turn always go out at once."""
-
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, parent: QObject, budget: TurnBudget) -> None:
         super().__init__(parent)
+        self._budget = budget
         self._queue: deque[list[Any]] = deque()  # [signal, args, changed job, latest name]
         self._changed_waiting: set[str] = set()  # job ids with a job_changed in the queue
         self._latest_waiting: dict[str, list[Any]] = {}  # state signals: the queued entry
-        self._spent = 0.0  # CPU seconds of emits in this turn
         self.deferred = 0  # signals that waited for a later turn (tests, benchmarks)
         self._drainer = _zero_timer(self, self._drain)
-        self._turn = _zero_timer(self, self._end_turn)
+        self._turn = _zero_timer(self, budget.end_turn)
 
     def deliver(
         self,
@@ -78,7 +75,7 @@ class _Paced(QObject):
         """``changed_job``: a job_changed already waiting for that job is enough (the job
         object is the live one). ``latest`` names a signal that carries a whole state (today's
         spend, the balance): one waiting takes the newer values instead of queueing another."""
-        if not self._queue and self._spent < SLICE_SECONDS:
+        if not self._queue and self._budget.has_room():
             self._timed(signal, args)
             return
         if changed_job is not None:
@@ -102,20 +99,14 @@ class _Paced(QObject):
             self._emit_next()
 
     def _timed(self, signal: SignalInstance, args: tuple[Any, ...]) -> None:
-        if not self._turn.isActive():
-            self._turn.start()  # fires in the next turn: a new slice
-        started = time.thread_time()
-        try:
-            signal.emit(*args)
-        finally:
-            self._spent += time.thread_time() - started
+        self._budget.run(lambda: signal.emit(*args), self._end_turn_later)
 
-    def _end_turn(self) -> None:
-        self._spent = 0.0
+    def _end_turn_later(self, _end_turn: Any) -> None:
+        self._turn.start()  # fires in the next turn: a new slice
 
     def _drain(self) -> None:
         self._emit_next()  # one at least, so the queue always moves
-        while self._queue and self._spent < SLICE_SECONDS:
+        while self._queue and self._budget.has_room():
             self._emit_next()
         if self._queue:
             self._drainer.start()

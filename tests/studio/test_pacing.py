@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from gui.studio.pacing import Pacer
+from gui.studio.pacing import Pacer, TurnBudget
 
 SLICE = 0.004
 
@@ -40,7 +40,7 @@ class _Turns:
 
 @pytest.mark.asyncio
 async def test_a_piece_without_a_backlog_runs_at_once() -> None:
-    pacer = Pacer(SLICE)
+    pacer = Pacer(TurnBudget(SLICE))
     ran: list[int] = []
 
     def piece() -> int:
@@ -54,7 +54,7 @@ async def test_a_piece_without_a_backlog_runs_at_once() -> None:
 
 @pytest.mark.asyncio
 async def test_a_burst_runs_in_order_a_slice_per_turn() -> None:
-    pacer = Pacer(SLICE)
+    pacer = Pacer(TurnBudget(SLICE))
     turns = _Turns()
     ran: list[tuple[int, int]] = []  # (piece, turn it ran in)
 
@@ -77,7 +77,7 @@ async def test_a_burst_runs_in_order_a_slice_per_turn() -> None:
 
 @pytest.mark.asyncio
 async def test_a_failing_piece_fails_its_own_future_only() -> None:
-    pacer = Pacer(SLICE)
+    pacer = Pacer(TurnBudget(SLICE))
 
     def bad() -> int:
         _burn(SLICE)
@@ -93,7 +93,7 @@ async def test_a_failing_piece_fails_its_own_future_only() -> None:
 
 @pytest.mark.asyncio
 async def test_a_cancelled_piece_never_runs() -> None:
-    pacer = Pacer(SLICE)
+    pacer = Pacer(TurnBudget(SLICE))
     pacer.run(lambda: _burn(SLICE))
     ran: list[str] = []
     waiting = pacer.run(lambda: ran.append("cancelled"))
@@ -101,3 +101,31 @@ async def test_a_cancelled_piece_never_runs() -> None:
     waiting.cancel()
     await after
     assert ran == ["after"]
+
+
+@pytest.mark.asyncio
+async def test_pacers_sharing_a_budget_do_not_stack_their_slices_in_one_turn() -> None:
+    """The engine's pacer and the window's bridge share the GUI thread's budget: what one
+    spent in a turn leaves the other nothing, so the turn stays one slice long."""
+    budget = TurnBudget(SLICE)
+    engine_side, window_side = Pacer(budget), Pacer(budget)
+    spent = engine_side.run(lambda: _burn(SLICE * 1.1))
+    assert spent.done()
+    waiting = window_side.run(lambda: "painted")
+    assert not waiting.done() and window_side.deferred == 1  # the next turn, not this one
+    assert await waiting == "painted"
+
+
+@pytest.mark.asyncio
+async def test_work_inside_counted_work_is_counted_once() -> None:
+    """A piece that tells the window (whose emit is counted too) spends its own time once."""
+    budget = TurnBudget(SLICE)
+    pacer = Pacer(budget)
+
+    def piece() -> None:
+        budget.run(lambda: _burn(SLICE * 0.6), asyncio.get_running_loop().call_soon)
+
+    pacer.run(piece)
+    assert budget.spent is not None and budget.spent < SLICE  # 0.6 of it, not 1.2
+    second = pacer.run(lambda: "same turn")
+    assert second.done() and pacer.deferred == 0

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import QTimer
+
 from gui.studio.jobs import Job, JobState
-from gui.ui.bridge import SLICE_SECONDS, EngineBridge
+from gui.studio.pacing import SLICE_SECONDS, TurnBudget
+from gui.ui.bridge import EngineBridge
 from tests.ui.jobfactory import make_job
 
 
@@ -79,3 +82,16 @@ def test_a_waiting_spend_takes_the_newest_figures_in_its_place(qtbot) -> None:  
     bridge.events.spend_changed(50.5, None)  # nothing waits now: a new entry again
     qtbot.waitUntil(lambda: seen[-1] == (50.5, None), timeout=10_000)
     assert len(seen) == 5
+
+
+def test_a_turn_the_engine_spent_leaves_the_bridge_waiting(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The bridge and the engine's pacer share the GUI thread's budget (the app hands the
+    bridge's to the engine): their slices never add up in one turn."""
+    budget = TurnBudget()
+    bridge = EngineBridge(budget=budget)
+    notices: list[str] = []
+    bridge.notice.connect(notices.append)
+    budget.run(lambda: _burn(budget.seconds * 1.1), lambda end: QTimer.singleShot(0, end))
+    bridge.events.notice("after the engine's slice")
+    assert notices == [] and bridge.paced.deferred == 1
+    qtbot.waitUntil(lambda: notices == ["after the engine's slice"], timeout=10_000)
