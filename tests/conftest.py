@@ -19,7 +19,13 @@ import keyring
 import keyring.backend
 import pytest
 
-from tests.watchdog import pytest_configure, pytest_runtest_protocol  # noqa: F401  (hooks)
+from tests import qt_message_floor, watchdog
+from tests.watchdog import pytest_runtest_protocol  # noqa: F401  (a hook)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    watchdog.pytest_configure(config)
+    qt_message_floor.install()  # under pytest-qt's per-test capture: see qt_message_floor
 
 
 class MemoryKeyringForTests(keyring.backend.KeyringBackend):
