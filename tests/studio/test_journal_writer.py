@@ -114,3 +114,40 @@ def test_another_process_commit_changes_data_version_ours_do_not(tmp_path: Path)
         journal.data_version()  # asks the writer to look again
         journal.flush()
         assert journal.data_version() != mine
+
+
+@pytest.mark.asyncio
+async def test_a_commit_of_200_wakes_its_waiters_a_few_at_a_time(tmp_path: Path) -> None:
+    """Each settled future wakes its waiters in the next turn (the job's announcement, the send
+    that goes on): the 200 of one commit are settled a few a turn (16), so no turn of the
+    window's loop runs 200 wake-ups."""
+    few = 32  # what "a few" may mean here, whatever the constant is tuned to
+
+    journal, entered, release = _held_journal(tmp_path / "j.sqlite3")
+    loop = asyncio.get_running_loop()
+    turn = 0
+    ticking = True
+
+    def tick() -> None:
+        nonlocal turn
+        if ticking:
+            turn += 1
+            loop.call_soon(tick)
+
+    woke: dict[int, int] = {}  # turn → waiters woken in it
+    try:
+        first = journal.insert_job_soon(_job(-1))
+        await asyncio.to_thread(entered.wait, 30)
+        burst = [journal.insert_job_soon(_job(n)) for n in range(200)]
+        for future in burst:
+            future.add_done_callback(lambda _f: woke.__setitem__(turn, woke.get(turn, 0) + 1))
+        loop.call_soon(tick)
+        release.set()
+        await asyncio.gather(first, *burst)
+        ticking = False
+        assert sum(woke.values()) == 200
+        assert max(woke.values()) <= few
+        assert len(woke) >= 200 // few
+    finally:
+        release.set()
+        journal.close()

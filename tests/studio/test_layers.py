@@ -50,6 +50,7 @@ UI_MAY_IMPORT = {
     "gui.studio.settings",
     "gui.studio.spending",
     "gui.studio.lineage",
+    "gui.studio.pacing",  # the GUI thread's TurnBudget, shared by the bridge and the engine
 }
 
 

@@ -316,3 +316,40 @@ def test_a_row_shows_its_job_as_changed_after_update(model: JobListModel) -> Non
     advance(failed, JobState.FAILED)
     model.update_job(failed)
     assert model.row(failed).error_text  # the error appears with the change
+
+
+def test_jobs_arriving_turn_after_turn_go_in_as_spaced_blocks(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A burst reaches the list over many turns (the engine paces it): the list takes them in
+    blocks at most every INSERT_SPACING, each block one layout and one repaint, instead of a
+    repaint at every turn. The first job after a quiet spell goes in at the next turn."""
+    import itertools
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from gui.ui.jobs.model import INSERT_SPACING
+
+    model = JobListModel(default_catalog())
+    inserted: list[float] = []
+    model.rowsInserted.connect(lambda *_: inserted.append(time.monotonic()))
+    jobs = iter([make_job(prompt=f"paced {n}") for n in range(120)])
+    feeder = QTimer()
+    feeder.setInterval(0)
+
+    def feed() -> None:  # one job a turn
+        job = next(jobs, None)
+        if job is None:
+            feeder.stop()
+        else:
+            model.queue_job(job)
+
+    feeder.timeout.connect(feed)
+    started = time.monotonic()
+    feeder.start()
+    qtbot.waitUntil(lambda: model.rowCount() == 120, timeout=20_000)
+    elapsed = time.monotonic() - started
+    gaps = [b - a for a, b in itertools.pairwise(inserted)]
+    assert all(gap >= INSERT_SPACING * 0.9 for gap in gaps), gaps  # Qt timers may fire ~early
+    assert len(inserted) <= elapsed / INSERT_SPACING + 1
+    model.queue_job(make_job(prompt="later, alone"))
+    qtbot.waitUntil(lambda: model.rowCount() == 121, timeout=10_000)
