@@ -5,8 +5,8 @@ The engine runs as the studio runs it: batched polls, the shipped poll timings (
 while nothing changes, at most 10 s). Jobs in the in-flight phases carry a word the sandbox's
 ``task_failure`` fault matches: they stay "processing" without rendering. A round is counted
 by the engine (``Engine.poll_rounds``); the log says how many requests carried getResponse.
-Then 10 jobs run to ready, and every request the studio made for them is counted: submits,
-polls, downloads.
+Then 10 jobs run to ready, and every request the studio made for them is counted: submits
+(tasks submitted together share requests), polls, downloads.
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def run() -> list[Figure]:
     fin = got["finished"]
     jobs = fin["ready"]
     total = fin["submits"] + fin["polls"] + fin["downloads"]
-    expected = 2 + fin["polls"] / max(1, jobs)  # one submit, one download, a share of each poll
+    # at most one submit request (a burst's tasks share requests), one download, a share of
+    # each poll
+    expected = 2 + fin["polls"] / max(1, jobs)
     figures.append(
         Figure(
             id="P3",
@@ -139,11 +141,11 @@ def run() -> list[Figure]:
                 f"{2 + fin['polls']:.0f} per job"
             ),
             ratio=f"{total / max(1, jobs):.2f} per job",
-            target="1 submit + 1 download + polls ÷ jobs",
+            target="≤ 1 submit + 1 download + polls ÷ jobs",
             passed=jobs == FINISHED
-            and fin["submits"] == jobs
+            and 1 <= fin["submits"] <= jobs
             and fin["downloads"] == jobs
-            and abs(total / jobs - expected) < 1e-9,
+            and total / jobs <= expected + 1e-9,
             notes=f"{fin['other']} other API requests (balance)",
         )
     )

@@ -4,12 +4,17 @@ httpx stream of the same file from the same server.
 The sandbox serves the file (a real MP4 listed in its video index before it starts). Both run
 on one asyncio loop in this process and alternate, each into a fresh file on the same disk:
 the client as the studio uses it (``.part`` file, length check, fsync, rename), the baseline a
-plain ``AsyncClient.stream`` written chunk by chunk to a file it never syncs.
+plain ``AsyncClient.stream`` written chunk by chunk to a file, then one ``fsync``: the simplest
+download that is as durable as the studio's (a paid-for result must survive a power cut). Its
+time before that fsync is reported too. Until 2026-12-01 the baseline never synced: on a host
+whose disk takes ~90 ms to sync 50 MB the ratio then measured the disk, not the client
+(0.83-0.90 there, 0.93 on the earlier host).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +27,8 @@ REPEATS = 11
 TARGET = 0.9
 
 
-async def bare(url: str, dest: Path) -> float:
+async def bare(url: str, dest: Path) -> tuple[float, float]:
+    """Seconds until the file is durable, and until it was written (before its fsync)."""
     import httpx
 
     async with httpx.AsyncClient(timeout=60) as client:
@@ -32,7 +38,10 @@ async def bare(url: str, dest: Path) -> float:
             with open(dest, "wb") as fh:
                 async for chunk in response.aiter_raw():
                     fh.write(chunk)
-        return time.perf_counter() - started
+                written = time.perf_counter() - started
+                fh.flush()
+                await asyncio.to_thread(os.fsync, fh.fileno())
+        return time.perf_counter() - started, written
 
 
 async def studio_client(client: object, url: str, dest: Path) -> float:
@@ -41,7 +50,7 @@ async def studio_client(client: object, url: str, dest: Path) -> float:
     return time.perf_counter() - started
 
 
-async def measure(base: Path) -> tuple[list[float], list[float], int]:
+async def measure(base: Path) -> tuple[list[float], list[float], list[float], int]:
     from gui.runware.client import RunwareClient
     from gui.sandbox.process import SandboxProcess
 
@@ -57,9 +66,11 @@ async def measure(base: Path) -> tuple[list[float], list[float], int]:
         try:
             await bare(url, out / "warm-bare.mp4")
             await studio_client(client, url, out / "warm-client.mp4")
-            bare_times, client_times = [], []
+            bare_times, unsynced_times, client_times = [], [], []
             for n in range(REPEATS):
-                bare_times.append(await bare(url, out / f"bare-{n}.mp4"))
+                durable, unsynced = await bare(url, out / f"bare-{n}.mp4")
+                bare_times.append(durable)
+                unsynced_times.append(unsynced)
                 client_times.append(await studio_client(client, url, out / f"client-{n}.mp4"))
                 for path in out.iterdir():  # keep the disk's page cache honest
                     path.unlink()
@@ -67,26 +78,30 @@ async def measure(base: Path) -> tuple[list[float], list[float], int]:
             await client.aclose()
     finally:
         await asyncio.to_thread(sandbox.stop)
-    return bare_times, client_times, size
+    return bare_times, unsynced_times, client_times, size
 
 
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-p4-") as tmp:
-        bare_times, client_times, size = asyncio.run(measure(Path(tmp)))
+        bare_times, unsynced_times, client_times, size = asyncio.run(measure(Path(tmp)))
     mb = size / 1e6
     bare_rate = mb / median(bare_times)
     client_rate = mb / median(client_times)
     # each pair ran back to back: the median of their ratios shrugs off the machine's load drifting
     ratio = median([b / c for b, c in zip(bare_times, client_times, strict=True)])
+    unsynced = median([u / c for u, c in zip(unsynced_times, client_times, strict=True)])
     return [
         Figure(
             id="P4",
             figure=f"RunwareClient.download {client_rate:.0f} MB/s ({SIZE_MB} MB, median of {REPEATS})",
-            baseline=f"bare httpx stream {bare_rate:.0f} MB/s",
+            baseline=f"bare httpx stream, then one fsync: {bare_rate:.0f} MB/s",
             ratio=f"{ratio:.2f}× (median of pairs)",
             target=f"≥ {TARGET}×",
             passed=ratio >= TARGET,
-            notes="the client's time includes its fsync and rename (a file is whole or absent)",
+            notes=(
+                "the client's time includes its fsync and rename (a file is whole or absent); "
+                f"against the bare stream before its fsync: {unsynced:.2f}×"
+            ),
         )
     ]
 
