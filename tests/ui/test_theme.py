@@ -184,6 +184,17 @@ def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.Colo
     palette = palette_for(scheme)
     background = palette.color(QPalette.ColorRole.Base)
     width, height = 460, 78
+    # the same delegate painted the other theme first (a switch while the app runs): the
+    # colours it keeps per palette must follow the switch
+    other = palette_for(Scheme.Light if scheme == Scheme.Dark else Scheme.Dark)
+    before = QImage(width, height, QImage.Format.Format_RGB32)
+    before_painter = QPainter(before)
+    before_option = QStyleOptionViewItem()
+    before_option.rect = before.rect()
+    before_option.palette = other
+    before_option.font = QApplication.font()
+    delegate.paint(before_painter, before_option, model.index(0, 0))
+    before_painter.end()
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(background)
     painter = QPainter(image)

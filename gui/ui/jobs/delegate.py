@@ -65,6 +65,17 @@ class _Fonts:
         self.small_metrics = QFontMetrics(self.small)
         self.chip_metrics = QFontMetrics(self.chip)
         self._elided: dict[tuple[int, str, int], str] = {}
+        self._advances: dict[tuple[int, str], int] = {}
+
+    def advance(self, metrics: QFontMetrics, text: str) -> int:
+        """``text``'s width in ``metrics``' font, remembered like :meth:`elided`."""
+        key = (id(metrics), text)
+        found = self._advances.get(key)
+        if found is None:
+            if len(self._advances) > 4096:
+                self._advances.clear()
+            found = self._advances[key] = metrics.horizontalAdvance(text)
+        return found
 
     def elided(self, metrics: QFontMetrics, text: str, width: int) -> str:
         """``text`` cut to ``width`` with an ellipsis, remembered: rows repaint far more often
@@ -78,6 +89,43 @@ class _Fonts:
         return found
 
 
+class _Ink:
+    """The colours a row is drawn with, derived once per palette (a palette lookup and a new
+    QColor per part and row were a good part of a repaint's Python time)."""
+
+    def __init__(self, palette: QPalette) -> None:
+        self.text = QColor(palette.color(QPalette.ColorRole.Text))
+        self.muted = QColor(self.text)
+        self.muted.setAlpha(150)
+        line = QColor(self.text)
+        line.setAlpha(28)
+        self.line = QPen(line)
+        self.mark = QColor(self.text)
+        self.mark.setAlpha(120)
+        self.highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+        self.selected = QColor(self.highlight)
+        self.selected.setAlpha(48)
+        self.midlight = QColor(palette.color(QPalette.ColorRole.Midlight))
+        self.thumb_back = QColor("#111827")
+        self.failed = legible(QColor("#b91c1c"), palette)
+        self.warned = legible(QColor("#92400e"), palette)
+        self._states: dict[JobState | None, tuple[QColor, QColor, QColor, QColor]] = {}
+        self._palette = QPalette(palette)  # a copy: the option's own dies with the paint
+
+    def state(self, state: JobState | None) -> tuple[QColor, QColor, QColor, QColor]:
+        """A state's chip fill, progress fill, chip text and placeholder tint."""
+        found = self._states.get(state)
+        if found is None:
+            colour = state_colour(state)
+            fill, bar, tint = QColor(colour), QColor(colour), QColor(colour)
+            fill.setAlpha(34)
+            bar.setAlpha(70)
+            tint.setAlpha(40)
+            found = (fill, bar, legible(colour.darker(115), self._palette), tint)
+            self._states[state] = found
+        return found
+
+
 class JobDelegate(QStyledItemDelegate):
     """Draws a job row from :meth:`JobListModel.row`; the thumbnail comes from a shared cache."""
 
@@ -88,12 +136,19 @@ class JobDelegate(QStyledItemDelegate):
         self._model = model
         self._thumbnails = thumbnails
         self._fonts: tuple[str, _Fonts] | None = None  # keyed by the view font's QFont.key()
+        self._ink: tuple[int, _Ink] | None = None  # keyed by the palette's cacheKey()
 
     def _fonts_for(self, base: QFont) -> _Fonts:
         key = base.key()
         if self._fonts is None or self._fonts[0] != key:
             self._fonts = (key, _Fonts(base))
         return self._fonts[1]
+
+    def _ink_for(self, palette: QPalette) -> _Ink:
+        key = palette.cacheKey()
+        if self._ink is None or self._ink[0] != key:
+            self._ink = (key, _Ink(palette))
+        return self._ink[1]
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -113,89 +168,64 @@ class JobDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         rect: QRect = option.rect
-        palette: QPalette = option.palette
+        ink = self._ink_for(option.palette)
         fonts = self._fonts_for(option.font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
 
-        self._paint_background(painter, rect, palette, selected)
+        self._paint_background(painter, rect, ink, selected)
         thumb_rect = QRect(
             rect.left() + _MARGIN,
             rect.top() + (rect.height() - THUMB_SIZE.height()) // 2,
             THUMB_SIZE.width(),
             THUMB_SIZE.height(),
         )
-        self._paint_thumbnail(painter, thumb_rect, row, palette)
+        self._paint_thumbnail(painter, thumb_rect, row, ink)
         text_left = thumb_rect.right() + _MARGIN + 2
         chip_left = rect.right() - _MARGIN - _CHIP_WIDTH
         text_rect = QRect(text_left, rect.top() + 6, chip_left - text_left - 6, rect.height() - 12)
-        self._paint_texts(painter, text_rect, row, fonts, palette)
+        self._paint_texts(painter, text_rect, row, fonts, ink)
         chip_rect = QRect(chip_left, rect.top() + 8, _CHIP_WIDTH, rect.height() - 16)
-        self._paint_chip_and_cost(painter, chip_rect, row, fonts, palette)
+        self._paint_chip_and_cost(painter, chip_rect, row, fonts, ink)
         painter.restore()
 
     # ------------------------------------------------------------------ parts
     @staticmethod
-    def _paint_background(
-        painter: QPainter, rect: QRect, palette: QPalette, selected: bool
-    ) -> None:
+    def _paint_background(painter: QPainter, rect: QRect, ink: _Ink, selected: bool) -> None:
         if selected:
-            colour = QColor(palette.color(QPalette.ColorRole.Highlight))
-            colour.setAlpha(48)
-            painter.fillRect(rect, colour)
-            painter.fillRect(
-                QRect(rect.left(), rect.top(), 3, rect.height()),
-                palette.color(QPalette.ColorRole.Highlight),
-            )
-        line = QColor(palette.color(QPalette.ColorRole.Text))
-        line.setAlpha(28)
-        painter.setPen(QPen(line))
+            painter.fillRect(rect, ink.selected)
+            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), ink.highlight)
+        painter.setPen(ink.line)
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
 
-    def _paint_thumbnail(
-        self, painter: QPainter, target: QRect, row: JobRow, palette: QPalette
-    ) -> None:
+    def _paint_thumbnail(self, painter: QPainter, target: QRect, row: JobRow, ink: _Ink) -> None:
         pixmap = self._thumbnails.pixmap(row.thumbnail_path)
-        painter.save()
-        painter.setClipRect(QRectF(target))
         if pixmap is not None and not pixmap.isNull():
             scaled = pixmap.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = target.left() + (target.width() - scaled.width()) // 2
             y = target.top() + (target.height() - scaled.height()) // 2
-            painter.fillRect(target, QColor("#111827"))
+            painter.fillRect(target, ink.thumb_back)
             painter.drawPixmap(QRect(x, y, scaled.width(), scaled.height()), pixmap)
         else:  # a placeholder until the thumbnail exists (or while it decodes)
-            base = state_colour(row.state)
-            base.setAlpha(40)
-            painter.fillRect(target, palette.color(QPalette.ColorRole.Midlight))
-            painter.fillRect(target, base)
-            mark_colour = QColor(palette.color(QPalette.ColorRole.Text))
-            mark_colour.setAlpha(120)
-            painter.setPen(mark_colour)
+            painter.fillRect(target, ink.midlight)
+            painter.fillRect(target, ink.state(row.state)[3])
+            painter.setPen(ink.mark)
             mark = "▶" if row.state is JobState.READY else "…"
             painter.drawText(target, Qt.AlignmentFlag.AlignCenter, mark)
-        painter.restore()
 
     @staticmethod
-    def _paint_texts(
-        painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, palette: QPalette
-    ) -> None:
-        colour = palette.color(QPalette.ColorRole.Text)
-        title_font, small_font = fonts.title, fonts.small
+    def _paint_texts(painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, ink: _Ink) -> None:
         title, small = fonts.title_metrics, fonts.small_metrics
         left = _LEFT
-
-        painter.setFont(title_font)
-        painter.setPen(colour)
+        painter.setFont(fonts.title)
+        painter.setPen(ink.text)
         line = title.height()
         painter.drawText(
             QRect(rect.left(), rect.top(), rect.width(), line),
             left,
             fonts.elided(title, row.prompt, rect.width()),
         )
-        painter.setFont(small_font)
-        muted = QColor(colour)
-        muted.setAlpha(150)
-        painter.setPen(muted)
+        painter.setFont(fonts.small)
+        painter.setPen(ink.muted)
         y = rect.top() + line + 2
         painter.drawText(
             QRect(rect.left(), y, rect.width(), small.height()),
@@ -203,8 +233,7 @@ class JobDelegate(QStyledItemDelegate):
             fonts.elided(small, row.meta, rect.width()),
         )
         if row.error_text:
-            failed = row.state is JobState.FAILED
-            painter.setPen(legible(QColor("#b91c1c" if failed else "#92400e"), palette))
+            painter.setPen(ink.failed if row.state is JobState.FAILED else ink.warned)
             painter.drawText(
                 QRect(rect.left(), y + small.height() + 2, rect.width(), small.height()),
                 left,
@@ -213,31 +242,28 @@ class JobDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_chip_and_cost(
-        painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, palette: QPalette
+        painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, ink: _Ink
     ) -> None:
-        chip_font, metrics = fonts.chip, fonts.chip_metrics
-        chip_w = min(rect.width(), metrics.horizontalAdvance(row.state_text) + 16)
+        metrics = fonts.chip_metrics
+        chip_w = min(rect.width(), fonts.advance(metrics, row.state_text) + 16)
         chip = QRectF(rect.right() - chip_w, rect.top(), chip_w, metrics.height() + 6)
         radius = chip.height() / 2
-        colour = state_colour(row.state)
-        fill = QColor(colour)
-        fill.setAlpha(34)
+        fill, bar_fill, text, _tint = ink.state(row.state)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(chip, radius, radius)
         if row.progress is not None and 0 < row.progress < 1:
-            fill.setAlpha(70)
-            painter.setBrush(fill)
+            painter.setBrush(bar_fill)
             bar = QRectF(chip.left(), chip.top(), chip.width() * row.progress, chip.height())
             painter.drawRoundedRect(bar, radius, radius)
-        painter.setFont(chip_font)
-        painter.setPen(legible(colour.darker(115), palette))
+        painter.setFont(fonts.chip)
+        painter.setPen(text)
         painter.drawText(
             chip,
             Qt.AlignmentFlag.AlignCenter,
             fonts.elided(metrics, row.state_text, int(chip.width()) - 8),
         )
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.setPen(ink.text)
         painter.drawText(
             QRect(rect.left(), int(chip.bottom()) + 4, rect.width(), metrics.height() + 4),
             _RIGHT,
