@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
@@ -169,6 +170,20 @@ def _ink_contrast(image: QImage, area: QRect, background: QColor) -> float:
     return best
 
 
+def _paint_row(delegate: Any, model: Any, palette: QPalette, width: int, height: int) -> QImage:
+    """The first row as ``delegate`` paints it on ``palette``'s background."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(palette.color(QPalette.ColorRole.Base))
+    painter = QPainter(image)
+    option = QStyleOptionViewItem()
+    option.rect = image.rect()
+    option.palette = palette
+    option.font = QApplication.font()
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+    return image
+
+
 @pytest.mark.parametrize("scheme", [Scheme.Dark, Scheme.Light])
 def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.ColorScheme) -> None:  # type: ignore[no-untyped-def]
     from gui.runware.catalog import default_catalog
@@ -187,23 +202,8 @@ def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.Colo
     # the same delegate painted the other theme first (a switch while the app runs): the
     # colours it keeps per palette must follow the switch
     other = palette_for(Scheme.Light if scheme == Scheme.Dark else Scheme.Dark)
-    before = QImage(width, height, QImage.Format.Format_RGB32)
-    before_painter = QPainter(before)
-    before_option = QStyleOptionViewItem()
-    before_option.rect = before.rect()
-    before_option.palette = other
-    before_option.font = QApplication.font()
-    delegate.paint(before_painter, before_option, model.index(0, 0))
-    before_painter.end()
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(background)
-    painter = QPainter(image)
-    option = QStyleOptionViewItem()
-    option.rect = image.rect()
-    option.palette = palette
-    option.font = QApplication.font()
-    delegate.paint(painter, option, model.index(0, 0))
-    painter.end()
+    _paint_row(delegate, model, other, width, height)
+    image = _paint_row(delegate, model, palette, width, height)
 
     small = QFont(QApplication.font())
     small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
