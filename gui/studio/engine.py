@@ -71,9 +71,8 @@ class Engine:
         self.events = events or EngineEvents()
         self.book = JobBook(journal, self.events)
         self.timings = settings.poll
-        self.pacer = Pacer(
-            turn_budget
-        )  # a burst of submits is checked and journalled a slice per turn
+        # a burst of submits is checked and journalled a slice per turn
+        self.pacer = Pacer(turn_budget)
         self.sender = Sender(
             client,
             self.book,

@@ -6,6 +6,9 @@ rows on screen. Every row has the same height, so the view can use uniform item 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -22,6 +25,7 @@ ROW_HEIGHT = 78
 _MARGIN = 8
 _CHIP_WIDTH = 118
 _ELIDE = Qt.TextElideMode.ElideRight
+V = TypeVar("V")
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter  # flags built once, not per row
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -69,24 +73,23 @@ class _Fonts:
 
     def advance(self, metrics: QFontMetrics, text: str) -> int:
         """``text``'s width in ``metrics``' font, remembered like :meth:`elided`."""
-        key = (id(metrics), text)
-        found = self._advances.get(key)
-        if found is None:
-            if len(self._advances) > 4096:
-                self._advances.clear()
-            found = self._advances[key] = metrics.horizontalAdvance(text)
-        return found
+        return _remembered(self._advances, (id(metrics), text), metrics.horizontalAdvance, text)
 
     def elided(self, metrics: QFontMetrics, text: str, width: int) -> str:
         """``text`` cut to ``width`` with an ellipsis, remembered: rows repaint far more often
         than their texts or the list's width change."""
         key = (id(metrics), text, width)
-        found = self._elided.get(key)
-        if found is None:
-            if len(self._elided) > 4096:
-                self._elided.clear()
-            found = self._elided[key] = metrics.elidedText(text, _ELIDE, width)
-        return found
+        return _remembered(self._elided, key, lambda t: metrics.elidedText(t, _ELIDE, width), text)
+
+
+def _remembered(cache: dict[Any, V], key: Any, make: Callable[[str], V], text: str) -> V:
+    """``cache[key]``, made from ``text`` the first time; the cache starts over past 4096."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 4096:
+            cache.clear()
+        found = cache[key] = make(text)
+    return found
 
 
 class _Ink:
