@@ -39,6 +39,7 @@ CLI_COMMANDS = frozenset({"generate", "jobs", "resume", "models", "board"})
 SANDBOX_COMMAND = "sandbox-serve"
 EXIT_AFTER_PAINT_ENV = "SORA_STUDIO_EXIT_AFTER_PAINT"  # benchmarks: see _exit_after_paint
 VERSION = "0.1.0"
+WINDOW_STATE_FILE = "window.ini"  # geometry, docks, splitters, tab; the system's last scheme
 JOURNAL_WATCH_MS = 500  # how often the window looks for another process's journal changes
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else new_application(argv)
-    configure_application(app)
+    config_dir = options.data_dir or Path(_user_config_dir())
+    configure_application(app, theme_memory=config_dir / WINDOW_STATE_FILE)
     from gui.single_instance import SingleInstance
 
     if options.data_dir is not None:
@@ -116,11 +118,12 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
             return 1
     from gui.ui.theme import install_theme, saved_choice
 
-    settings_file = (options.data_dir or Path(_user_config_dir())) / "settings.json"  # the store's
-    install_theme(app, choice=saved_choice(settings_file))  # before the frame: no restyle after it
+    settings_file = config_dir / "settings.json"  # the store's
+    theme = install_theme(app, choice=saved_choice(settings_file))  # before the frame
     probe = os.environ.get(EXIT_AFTER_PAINT_ENV, "").strip().lower()
     paint_probe = _PaintProbe() if probe and probe not in {"0", "no", "false"} else None
     frame = _show_frame(options, paint_probe)  # painted; the rest loads behind it
+    theme.watch_system()  # the system's scheme now; a change since the last run restyles the frame
     import asyncio
 
     import qasync
@@ -185,7 +188,7 @@ def _show_frame(options: LaunchOptions, probe: _PaintProbe | None) -> MainWindow
     from gui.ui.main_window import MainWindow
 
     config_dir = options.data_dir or Path(_user_config_dir())
-    frame = MainWindow(state_file=config_dir / "window.ini")  # the app's icon is its own
+    frame = MainWindow(state_file=config_dir / WINDOW_STATE_FILE)  # the app's icon is its own
     frame.show_sandbox(options.sandbox)  # known now: the banner is not a jump after the paint
     painted: list[bool] = []
 
@@ -274,24 +277,30 @@ class _PaintProbe:
         window.close()
 
 
-def configure_application(app: QApplication) -> None:
-    """Names, icon and theme: once per QApplication."""
+def configure_application(app: QApplication, *, theme_memory: Path | None = None) -> None:
+    """Names and theme: once per QApplication (the icon is the Studio's: see app_icon).
+    ``theme_memory``: where the theme keeps what the system's scheme was (see
+    ThemeController: the frame then paints without asking)."""
     app.setApplicationName("Sora Studio")
     app.setOrganizationName("Sora Studio")
     app.setApplicationVersion(VERSION)
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # Studio.run stops the engine and sandbox, then returns
-    app.setWindowIcon(app_icon())
     from gui.ui.main_thread_gc import MainThreadGC
 
     MainThreadGC(app)  # cycles of Qt objects die on this thread only: see main_thread_gc
     from gui.ui.theme import install_theme
 
-    install_theme(app)  # the system's scheme (dark when it won't say) until settings are read
+    install_theme(app, memory=theme_memory)  # the system's scheme until settings are read
 
 
 def app_icon() -> Any:
-    """The icon in every size resources/icons has; an empty icon when there are none."""
+    """The icon in every size resources/icons has; an empty icon when there are none.
+
+    The Studio gives it to the application, after the window's first paint: QIcon.addFile
+    reads each file's format through the image plugins, and QIcon itself is an enum of ~150
+    theme icons for PySide to build. Desktops take the launcher's icon from the desktop
+    file (named in configure_application) in the meantime."""
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
@@ -346,6 +355,7 @@ class Studio:
 
         from PySide6.QtCore import QTimer
         from PySide6.QtGui import QDesktopServices
+        from PySide6.QtWidgets import QApplication
 
         from gui.runware.catalog import default_catalog
         from gui.studio.settings import SecretStore, SettingsStore
@@ -362,6 +372,7 @@ class Studio:
         from gui.ui.window_bindings import ViewModels, WindowBindings
 
         self.options = options
+        QApplication.setWindowIcon(app_icon())
         config_dir = options.data_dir or Path(_user_config_dir())
         self.settings_store = SettingsStore(
             options.data_dir / SettingsStore.FILE_NAME if options.data_dir else None
@@ -383,7 +394,7 @@ class Studio:
             self.window = window
         else:
             self.window = MainWindow(
-                self.catalog, self.compose, state_file=config_dir / "window.ini", icon=app_icon()
+                self.catalog, self.compose, state_file=config_dir / WINDOW_STATE_FILE
             )
         self.vms = ViewModels(
             link=self.link,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ui.enum_keys import set_by_keys
 from gui.ui.status_bar import StudioStatusBar
 
 if TYPE_CHECKING:
@@ -82,13 +83,10 @@ class MainWindow(QMainWindow):
         compose: QWidget | None = None,
         *,
         state_file: Path | None = None,
-        icon: QIcon | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle("Sora Studio")
-        if icon is not None and not icon.isNull():
-            self.setWindowIcon(icon)
         self._state_file = state_file
         self.filled = False
         self._build_central()
@@ -124,22 +122,26 @@ class MainWindow(QMainWindow):
         placeholder = self.jobs_dock.widget()
         self.jobs_dock.setWidget(self.jobs_panel)
         placeholder.deleteLater()
+        self._set_shortcuts()
         self.filled = True
 
     # ------------------------------------------------------------------ building
     def _build_central(self) -> None:
         self.banner = QLabel(SANDBOX_BANNER, self)
         self.banner.setObjectName("SandboxBanner")
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_by_keys(self.banner, "alignment", "AlignCenter")
         self.banner.hide()
         self.problem_banner = QLabel(self)
         self.problem_banner.setObjectName("ProblemBanner")
         self.problem_banner.setWordWrap(True)
-        self.problem_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_by_keys(self.problem_banner, "alignment", "AlignCenter")
         self.problem_banner.hide()
 
         compose = _placeholder(self, "ComposePlaceholder", PANEL_MINIMUMS["compose"])
-        self.centre_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        # QSplitter(self) would build PySide's Qt namespace (its overloads take a Qt.Orientation
+        # first); added to the studio splitter, it is the window's anyway
+        self.centre_splitter = QSplitter()
+        set_by_keys(self.centre_splitter, "orientation", "Vertical")
         self.centre_splitter.setObjectName("CentreSplitter")
         self.centre_splitter.addWidget(
             _placeholder(self, "PlayerPlaceholder", PANEL_MINIMUMS["player"])
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
         self.centre_splitter.setChildrenCollapsible(False)
         self.centre_splitter.setSizes([600, 230])
 
-        self.studio_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.studio_splitter = QSplitter()  # horizontal; in the tabs, so the window's
         self.studio_splitter.setObjectName("StudioSplitter")
         self.studio_splitter.addWidget(compose)
         self.studio_splitter.addWidget(self.centre_splitter)
@@ -164,7 +166,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.studio_splitter, "Studio")
         self.library_placeholder = QLabel("The library opens here.", self)
-        self.library_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_by_keys(self.library_placeholder, "alignment", "AlignCenter")
         self.library_placeholder.setObjectName("MutedLabel")
         self.tabs.addTab(self.library_placeholder, "Library")
 
@@ -178,24 +180,31 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_jobs_dock(self) -> None:
+        """The dock, not placed yet: :meth:`restore_state` puts it where the user left it."""
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("JobsDock")
         self.jobs_dock.setWidget(_placeholder(self, "JobsPlaceholder", PANEL_MINIMUMS["jobs"]))
-        self.jobs_dock.setAllowedAreas(
-            Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
-        )
+        set_by_keys(self.jobs_dock, "allowedAreas", "LeftDockWidgetArea|RightDockWidgetArea")
+
+    def _place_jobs_dock(self) -> None:
+        """The dock's first place, on the right (the window's remembered state places it on
+        later runs, without PySide's ``Qt`` namespace: see gui.ui.enum_keys)."""
+        from PySide6.QtCore import Qt
+
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
         self.resizeDocks([self.jobs_dock], [410], Qt.Orientation.Horizontal)
 
     def _build_actions(self) -> None:
-        def action(
-            text: str,
-            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-            tip: str = "",
-        ) -> QAction:
+        """The actions, without their shortcuts: :meth:`fill` gives them (a QKeySequence
+        built from Python builds PySide's Qt namespace, and no key can act on the frame)."""
+        # each action's shortcut: the platform's standard key (QKeySequence.StandardKey, by
+        # name) when it has one, else the keys
+        self._shortcuts: list[tuple[QAction, str, str]] = []
+
+        def action(text: str, keys: str = "", tip: str = "", *, standard: str = "") -> QAction:
             act = QAction(text, self)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
+            if keys or standard:
+                self._shortcuts.append((act, standard, keys))
             if tip:
                 act.setStatusTip(tip)
                 act.setToolTip(tip)
@@ -203,29 +212,34 @@ class MainWindow(QMainWindow):
             return act
 
         self.settings_action = action(
-            "&Settings…", QKeySequence.StandardKey.Preferences, "API key, backend, budget"
+            "&Settings…", "Ctrl+,", "API key, backend, budget", standard="Preferences"
         )
-        if self.settings_action.shortcut().isEmpty():
-            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.open_library_action = action("Open library &folder", None, "Show the videos folder")
-        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit)
+        self.open_library_action = action("Open library &folder", "", "Show the videos folder")
+        self.quit_action = action("&Quit", standard="Quit")
         self.quit_action.triggered.connect(self.close)
-        self.generate_action = action("&Generate", None, "Generate from the prompt (Ctrl+Enter)")
+        self.generate_action = action("&Generate", "", "Generate from the prompt (Ctrl+Enter)")
         self.focus_prompt_action = action("Focus prompt", "Ctrl+L", "Jump to the prompt")
-        self.fullscreen_action = action("&Full screen", QKeySequence.StandardKey.FullScreen)
-        if self.fullscreen_action.shortcut().isEmpty():
-            self.fullscreen_action.setShortcut(QKeySequence("F11"))
+        self.fullscreen_action = action("&Full screen", "F11", standard="FullScreen")
         self.fullscreen_action.setCheckable(True)
         self.fullscreen_action.toggled.connect(self._on_fullscreen_toggled)
         self.shortcuts_action = action("&Keyboard shortcuts", "Ctrl+/")
         self.about_action = action("&About Sora Studio")
         self.jobs_toggle_action = self.jobs_dock.toggleViewAction()
         self.jobs_toggle_action.setText("&Jobs panel")
-        self.jobs_toggle_action.setShortcut(QKeySequence("Ctrl+J"))
+        self._shortcuts.append((self.jobs_toggle_action, "", "Ctrl+J"))
         self.show_studio_action = action("&Studio", "Ctrl+1")
         self.show_studio_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
         self.show_library_action = action("&Library", "Ctrl+2")
         self.show_library_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
+
+    def _set_shortcuts(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        for act, standard, keys in self._shortcuts:
+            if standard:
+                act.setShortcut(QKeySequence(getattr(QKeySequence.StandardKey, standard)))
+            if keys and act.shortcut().isEmpty():
+                act.setShortcut(QKeySequence(keys))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -249,7 +263,7 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("MainToolbar")
         self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        set_by_keys(self.toolbar, "toolButtonStyle", "ToolButtonTextOnly")
         self.toolbar.setIconSize(QSize(18, 18))
         self.toolbar.addAction(self.generate_action)
         self.toolbar.addAction(self.focus_prompt_action)
@@ -258,7 +272,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.open_library_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.addToolBar(self.toolbar)  # at the top
 
     # ------------------------------------------------------------------ hosting
     def set_library_view(self, widget: QWidget, title: str = "Library") -> None:
@@ -291,6 +305,8 @@ class MainWindow(QMainWindow):
         self.problem_banner.setVisible(bool(text))
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
+        from PySide6.QtGui import QKeySequence
+
         rows = []
         for act in [*self.actions(), self.jobs_toggle_action]:
             keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -317,8 +333,11 @@ class MainWindow(QMainWindow):
         store.sync()
 
     def restore_state(self) -> None:
+        """Geometry, splitters, docks and toolbar, and the tab, as the last run left them; the
+        jobs dock on the right when nothing places it."""
         store = self._qsettings()
         if store is None:
+            self._place_jobs_dock()
             return
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
@@ -331,6 +350,9 @@ class MainWindow(QMainWindow):
         state = store.value("window/state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(QByteArray(state), _STATE_VERSION)
+        layout = self.layout()
+        if layout is None or layout.indexOf(self.jobs_dock) < 0:  # no state, or one without it
+            self._place_jobs_dock()
         tab = store.value("window/tab")
         if tab is not None:
             self.tabs.setCurrentIndex(int(tab))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
+
+from gui.ui.enum_keys import set_by_keys
 
 # gui.studio.spending is imported where it is used: the bar is in the window's first paint,
 # which comes before the studio's modules (pydantic, the catalogue) are loaded
@@ -23,7 +25,7 @@ SPEND_REFRESH_MS = 250
 def _chip(parent: QWidget, name: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    set_by_keys(label, "textInteractionFlags", "NoTextInteraction")
     label.setContentsMargins(6, 0, 6, 0)
     return label
 
@@ -49,6 +51,10 @@ class StudioStatusBar(QStatusBar):
         self._spend_pause.setSingleShot(True)
         self._spend_pause.setInterval(SPEND_REFRESH_MS)
         self._spend_pause.timeout.connect(self._spend_pause_over)
+        # the properties the style sheet selects on, at their first values before the first
+        # polish: set_backend and set_connection then have nothing to restyle
+        self.backend_label.setProperty("sandbox", False)
+        self.connection_label.setProperty("trouble", False)
         self.set_backend("Starting…", sandbox=False)
         self.set_connection(True, "", None)
         # what set_balance(None) and set_spend(0.0, None) show, written out: the bar is in the
@@ -144,6 +150,8 @@ class StudioStatusBar(QStatusBar):
         submits would otherwise restyle the label 100 times)."""
         if widget.property(name) == value:
             return
+        from PySide6.QtCore import Qt  # not before the first paint: see gui.ui.enum_keys
+
         widget.setProperty(name, value)
         if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # else its first polish
             style = widget.style()  # reads it (the bar is built before the first paint, and

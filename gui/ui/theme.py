@@ -5,8 +5,16 @@ The scheme follows the system (``QStyleHints.colorScheme`` and its ``colorScheme
 signal) unless the user picks one in Settings (``Settings.theme``). A video tool is dark by
 default: when the system does not say (``Unknown``), the studio is dark.
 
+A scheme is a word here, ``"dark"`` or ``"light"`` (the system's may also be ``"unknown"``), not
+PySide's ``Qt.ColorScheme``: the first ``Qt`` enum to reach Python builds all 93 of the ``Qt``
+namespace (~40 ms, a sixth of a bare window's start). So that the window's frame paints before
+that, the system's scheme is remembered (``memory``, the window's ini file) and the theme starts
+from what the system said last time; :meth:`ThemeController.watch_system` asks the system itself
+after the first paint and restyles the frame in the rare case it has changed since.
+
 Painting code takes its colours from the palette; :func:`is_dark` and :func:`legible` help a
-delegate keep a status colour readable on either background.
+delegate keep a status colour readable on either background (and gui.ui.themed_icon draws a
+style's icons in the palette's text colour).
 """
 
 from __future__ import annotations
@@ -16,23 +24,23 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPalette, QPixmap
+from PySide6.QtCore import QObject, QSettings, Signal, SignalInstance
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from gui.identity import resources_dir
 
 if TYPE_CHECKING:  # the theme is applied before the first paint: no pydantic before it
-    from PySide6.QtCore import QRect, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtWidgets import QStyle  # its enums take ~10 ms to build: not before the paint
+    from PySide6.QtCore import Qt
 
     from gui.studio.settings import Settings, ThemeChoice
 
 __all__ = [
     "COLOURS",
+    "Scheme",
+    "SystemScheme",
     "ThemeController",
     "install_theme",
     "is_dark",
@@ -42,14 +50,17 @@ __all__ = [
     "resolve_scheme",
     "saved_choice",
     "stylesheet_for",
-    "themed_icon",
+    "system_word",
 ]
 
-Scheme = Qt.ColorScheme
+Scheme = Literal["dark", "light"]  # what is shown
+SystemScheme = Literal["dark", "light", "unknown"]  # what the system says
+_MEMORY_KEY = "theme/system"  # in the memory file: what the system said last time
+_SYSTEM_WORDS: dict[str, SystemScheme] = {"dark": "dark", "light": "light", "unknown": "unknown"}
 
 # The stylesheet's colours. Both schemes name the same words (a test holds them to it).
 COLOURS: dict[Scheme, dict[str, str]] = {
-    Scheme.Light: {
+    "light": {
         "window": "#f4f5f7",
         "surface": "#ffffff",
         "text": "#1f2933",
@@ -82,7 +93,7 @@ COLOURS: dict[Scheme, dict[str, str]] = {
         "danger_disabled": "#d6a8a3",
         "ok": "#15803d",
     },
-    Scheme.Dark: {
+    "dark": {
         "window": "#1b1d21",
         "surface": "#24272c",
         "text": "#e6e8eb",
@@ -133,7 +144,7 @@ _PALETTE_WORDS: tuple[tuple[QPalette.ColorRole, str], ...] = (
     (_ROLES.Mid, "border"),
 )
 _EXTRA: dict[Scheme, dict[QPalette.ColorRole, str]] = {
-    Scheme.Light: {
+    "light": {
         _ROLES.AlternateBase: "#f6f7f9",
         _ROLES.HighlightedText: "#ffffff",
         _ROLES.BrightText: "#ffffff",
@@ -144,7 +155,7 @@ _EXTRA: dict[Scheme, dict[QPalette.ColorRole, str]] = {
         _ROLES.Link: "#1d4ed8",
         _ROLES.LinkVisited: "#6d28d9",
     },
-    Scheme.Dark: {
+    "dark": {
         _ROLES.AlternateBase: "#202328",
         _ROLES.HighlightedText: "#ffffff",
         _ROLES.BrightText: "#ffffff",
@@ -163,21 +174,24 @@ _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 STYLESHEET_FILE = "studio.qss"
 
 
-def resolve_scheme(choice: ThemeChoice, system: Scheme) -> Scheme:
+def resolve_scheme(choice: ThemeChoice, system: SystemScheme) -> Scheme:
     """The scheme to show: the user's choice, else the system's, else dark."""
-    if choice == "dark":
-        return Scheme.Dark
-    if choice == "light":
-        return Scheme.Light
-    return Scheme.Light if system == Scheme.Light else Scheme.Dark
+    if choice in ("dark", "light"):
+        return choice
+    return "light" if system == "light" else "dark"
+
+
+def system_word(scheme: Qt.ColorScheme) -> SystemScheme:
+    """``Qt.ColorScheme`` as a word: ``"dark"``, ``"light"`` or ``"unknown"``."""
+    return _SYSTEM_WORDS.get(scheme.name.lower(), "unknown")
 
 
 def palette_for(scheme: Scheme) -> QPalette:
-    words = COLOURS[_known(scheme)]
+    words = COLOURS[scheme]
     palette = QPalette()
     for role, word in _PALETTE_WORDS:
         palette.setColor(role, QColor(words[word]))
-    for role, value in _EXTRA[_known(scheme)].items():
+    for role, value in _EXTRA[scheme].items():
         palette.setColor(role, QColor(value))
     for role in _DISABLED_ROLES:
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(words["disabled_text"]))
@@ -189,17 +203,13 @@ def stylesheet_for(scheme: Scheme, template: str | None = None) -> str:
     """The stylesheet with this scheme's colours; raises ``KeyError`` on an unknown word."""
     if template is None:
         template = _read_template()
-    words = COLOURS[_known(scheme)]
+    words = COLOURS[scheme]
     return _WORD.sub(lambda m: words[m.group(1)], _COMMENT.sub("", template))
 
 
 def _read_template() -> str:
     path = resources_dir() / "theme" / STYLESHEET_FILE
     return path.read_text("utf-8") if path.is_file() else ""
-
-
-def _known(scheme: Scheme) -> Scheme:
-    return Scheme.Light if scheme == Scheme.Light else Scheme.Dark
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -214,46 +224,6 @@ def legible(colour: QColor, palette: QPalette) -> QColor:
     hue, saturation = colour.hslHueF(), colour.hslSaturationF()
     lightness = max(colour.lightnessF(), 0.68)
     return QColor.fromHslF(max(hue, 0.0), saturation, lightness, colour.alphaF())
-
-
-class _PaletteIconEngine(QIconEngine):
-    """A style's icon drawn in the palette's button-text colour at each paint, so it reads on
-    a dark theme (Fusion's media icons are dark grey pictures) and follows a switch live."""
-
-    def __init__(self, base: QIcon) -> None:
-        super().__init__()
-        self._base = base
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        from PySide6.QtGui import QPainter
-
-        shape = self._base.pixmap(size, mode, state)
-        out = QPixmap(shape.size())
-        out.setDevicePixelRatio(shape.devicePixelRatio())
-        out.fill(Qt.GlobalColor.transparent)
-        group = (
-            QPalette.ColorGroup.Disabled
-            if mode == QIcon.Mode.Disabled
-            else QPalette.ColorGroup.Normal
-        )
-        colour = QGuiApplication.palette().color(group, _ROLES.ButtonText)
-        painter = QPainter(out)
-        painter.drawPixmap(0, 0, shape)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-        painter.fillRect(out.rect(), colour)
-        painter.end()
-        return out
-
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
-
-    def clone(self) -> QIconEngine:
-        return _PaletteIconEngine(self._base)
-
-
-def themed_icon(style: QStyle, which: QStyle.StandardPixmap) -> QIcon:
-    """The style's standard icon ``which``, drawn in the current palette's text colour."""
-    return QIcon(_PaletteIconEngine(style.standardIcon(which)))
 
 
 # The window's first paint does not wait for QStyle: a QStyle reaching Python (what
@@ -282,37 +252,59 @@ class _SettingsSource(Protocol):
 
 class ThemeController(QObject):
     """Applies the scheme to the application now and whenever the system's or the user's
-    choice changes. One per application; it lives as the application's child."""
+    choice changes. One per application; it lives as the application's child.
 
-    scheme_changed = Signal(object)  # Qt.ColorScheme
+    ``memory``: an ini file that keeps what the system said last time. Given one that has it,
+    the controller starts from it and asks the system only at :meth:`watch_system`; otherwise
+    it asks at once."""
 
-    def __init__(self, app: QApplication, choice: ThemeChoice = "system") -> None:
+    scheme_changed = Signal(str)  # the scheme now shown: "dark" or "light"
+
+    def __init__(
+        self, app: QApplication, choice: ThemeChoice = "system", *, memory: Path | None = None
+    ) -> None:
         super().__init__(app)
         self.setObjectName("ThemeController")
         self._app = app
         self._choice: ThemeChoice = choice
-        hints = QGuiApplication.styleHints()
-        self._system: Scheme = hints.colorScheme()
+        self._memory = memory
+        self._watching = False
+        self._system: SystemScheme = "unknown"
         self._scheme: Scheme | None = None
-        hints.colorSchemeChanged.connect(self._on_system_changed)
         self._template = _read_template()
         self._followed: _SettingsSource | None = None
         if not app.property(_FUSION_MARK) and app.style().name().lower() != "fusion":
             app.setStyle("Fusion")  # the same look on every desktop
-        self.apply()
+        self._remembered = _recall(memory) if memory is not None else None
+        if self._remembered is None:
+            self.watch_system()  # nothing remembered: the system's word now
+        else:
+            self._system = self._remembered
+            self.apply()
+
+    def watch_system(self) -> None:
+        """Ask the system for its scheme now and follow its changes (once; later calls do
+        nothing). This builds PySide's ``Qt`` namespace: the app calls it after the first
+        paint, and restyles the frame if the system changed its scheme since the last run."""
+        if self._watching:
+            return
+        self._watching = True
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_system_changed)
+        self._on_system_changed(hints.colorScheme())
 
     @property
     def choice(self) -> ThemeChoice:
         return self._choice
 
     @property
-    def system(self) -> Scheme:
-        """The system's scheme as last announced (``Unknown`` when it never said)."""
+    def system(self) -> SystemScheme:
+        """The system's scheme as last announced ("unknown" when it never said)."""
         return self._system
 
     @property
     def scheme(self) -> Scheme:
-        """What is shown: always Dark or Light."""
+        """What is shown: always "dark" or "light"."""
         return resolve_scheme(self._choice, self._system)
 
     def set_choice(self, choice: ThemeChoice) -> None:
@@ -331,8 +323,11 @@ class ThemeController(QObject):
     def _on_settings_changed(self, new: Settings, _old: Settings) -> None:
         self.set_choice(new.theme)
 
-    def _on_system_changed(self, scheme: Scheme) -> None:
-        self._system = scheme
+    def _on_system_changed(self, scheme: Qt.ColorScheme) -> None:
+        self._system = system_word(scheme)
+        if self._memory is not None and self._remembered != self._system:
+            _remember(self._memory, self._system)
+            self._remembered = self._system
         self.apply()
 
     def apply(self) -> None:
@@ -350,17 +345,17 @@ def install_theme(
     settings: _SettingsSource | None = None,
     *,
     choice: ThemeChoice | None = None,
+    memory: Path | None = None,
 ) -> ThemeController:
-    """The application's theme controller (made at the first call), following ``settings``.
+    """The application's theme controller (made at the first call, with ``memory``: see
+    :class:`ThemeController`), following ``settings``.
 
     ``choice`` applies a saved choice before any widget exists (see :func:`saved_choice`):
     restyling a built window repolishes every widget (2 s for the main window's 470 widgets,
     measured on a busy 2-core machine), restyling an empty application costs nothing."""
-    controller = app.findChild(
-        ThemeController, "ThemeController", Qt.FindChildOption.FindDirectChildrenOnly
-    )
+    controller = app.findChild(ThemeController, "ThemeController")
     if controller is None:
-        controller = ThemeController(app, choice or "system")
+        controller = ThemeController(app, choice or "system", memory=memory)
     elif choice is not None:
         controller.set_choice(choice)
     if settings is not None:
@@ -377,3 +372,16 @@ def saved_choice(settings_file: Path) -> ThemeChoice:
     except (OSError, ValueError, AttributeError):
         return "system"
     return value if value in ("system", "dark", "light") else "system"
+
+
+def _recall(memory: Path) -> SystemScheme | None:
+    """What the system said last time, as kept in ``memory``; None when it holds nothing."""
+    value = QSettings(str(memory), QSettings.Format.IniFormat).value(_MEMORY_KEY)
+    return _SYSTEM_WORDS.get(value) if isinstance(value, str) else None
+
+
+def _remember(memory: Path, system: SystemScheme) -> None:
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    store = QSettings(str(memory), QSettings.Format.IniFormat)
+    store.setValue(_MEMORY_KEY, system)
+    store.sync()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,14 +28,16 @@ from gui.runware.catalog import resources_dir
 from gui.ui import theme
 from gui.ui.theme import (
     COLOURS,
+    Scheme,
     ThemeController,
     install_theme,
     legible,
     palette_for,
     saved_choice,
+    system_word,
 )
 
-Scheme = Qt.ColorScheme
+System = Qt.ColorScheme  # what the desktop says; the theme shows "dark" or "light"
 WINDOW = QPalette.ColorRole.Window
 
 
@@ -90,46 +92,90 @@ def contrast(a: QColor, b: QColor) -> float:
 def test_the_theme_follows_the_systems_colour_scheme(qtbot, app_theme: QApplication) -> None:  # type: ignore[no-untyped-def]
     controller = install_theme(app_theme)
     widget = shown(qtbot)
-    system_says(Scheme.Unknown)  # a desktop that does not say: video tools are dark
-    assert controller.scheme == Scheme.Dark
+    system_says(System.Unknown)  # a desktop that does not say: video tools are dark
+    assert controller.scheme == "dark"
     assert is_dark_colour(app_theme.palette().color(WINDOW))
     qtbot.waitUntil(lambda: is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
-    assert COLOURS[Scheme.Dark]["surface"] in app_theme.styleSheet()
+    assert COLOURS["dark"]["surface"] in app_theme.styleSheet()
 
-    system_says(Scheme.Light)
-    assert controller.scheme == Scheme.Light
+    system_says(System.Light)
+    assert controller.scheme == "light"
     qtbot.waitUntil(lambda: not is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
-    assert COLOURS[Scheme.Light]["text"] in app_theme.styleSheet()
-    assert COLOURS[Scheme.Dark]["surface"] not in app_theme.styleSheet()
+    assert COLOURS["light"]["text"] in app_theme.styleSheet()
+    assert COLOURS["dark"]["surface"] not in app_theme.styleSheet()
 
-    system_says(Scheme.Dark)
+    system_says(System.Dark)
     qtbot.waitUntil(lambda: is_dark_colour(widget.palette().color(WINDOW)), timeout=5000)
+
+
+def test_a_remembered_scheme_paints_first_and_the_system_then_corrects_it(
+    tmp_path, app_theme: QApplication
+) -> None:  # type: ignore[no-untyped-def]
+    """The frame paints with what the system said last run (asking builds PySide's Qt
+    namespace, ~40 ms); asked after the paint, the system's own word wins and is kept."""
+    memory = tmp_path / "window.ini"
+    actual = system_word(QGuiApplication.styleHints().colorScheme())
+    last_run = "light" if actual in ("dark", "unknown") else "dark"  # it changed since
+    store = QSettings(str(memory), QSettings.Format.IniFormat)
+    store.setValue("theme/system", last_run)
+    store.sync()
+    del store
+
+    controller = install_theme(app_theme, memory=memory)
+    assert controller.system == last_run and controller.scheme == last_run
+    assert is_dark_colour(app_theme.palette().color(WINDOW)) == (last_run == "dark")
+    seen: list[str] = []
+    controller.scheme_changed.connect(seen.append)
+    controller.watch_system()
+    controller.watch_system()  # once is enough: a second call neither asks nor connects again
+    assert controller.system == actual
+    assert seen == [controller.scheme] and controller.scheme != last_run
+    assert QSettings(str(memory), QSettings.Format.IniFormat).value("theme/system") == actual
+    system_says(System.Light)  # and it follows the system from then on
+    assert controller.scheme == "light" and seen[-1] == "light"
+    assert QSettings(str(memory), QSettings.Format.IniFormat).value("theme/system") == "light"
+
+
+def test_with_nothing_remembered_the_system_is_asked_at_once(
+    tmp_path, app_theme: QApplication
+) -> None:  # type: ignore[no-untyped-def]
+    for round_, kept in enumerate((None, "purple")):  # no memory yet; a damaged one
+        memory = tmp_path / f"config-{round_}" / "window.ini"
+        if kept is not None:
+            QSettings(str(memory), QSettings.Format.IniFormat).setValue("theme/system", kept)
+        controller = install_theme(app_theme, memory=memory)
+        actual = system_word(QGuiApplication.styleHints().colorScheme())
+        assert controller.system == actual
+        assert QSettings(str(memory), QSettings.Format.IniFormat).value("theme/system") == actual
+        controller.setParent(None)  # the next round makes a new one
+        controller.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_a_choice_in_settings_wins_over_the_system(qtbot, app_theme: QApplication) -> None:  # type: ignore[no-untyped-def]
     controller = install_theme(app_theme)
-    seen: list[Qt.ColorScheme] = []
+    seen: list[str] = []
     controller.scheme_changed.connect(seen.append)
-    system_says(Scheme.Light)
+    system_says(System.Light)
     controller.set_choice("dark")
-    assert controller.scheme == Scheme.Dark
+    assert controller.scheme == "dark"
     assert is_dark_colour(app_theme.palette().color(WINDOW))
-    system_says(Scheme.Light)  # the system changes again: the choice still holds
-    assert controller.scheme == Scheme.Dark
-    system_says(Scheme.Dark)
+    system_says(System.Light)  # the system changes again: the choice still holds
+    assert controller.scheme == "dark"
+    system_says(System.Dark)
     controller.set_choice("light")
     assert not is_dark_colour(app_theme.palette().color(WINDOW))
     controller.set_choice("system")  # back to the system, which last said dark
-    assert controller.scheme == Scheme.Dark
-    assert seen == [Scheme.Light, Scheme.Dark, Scheme.Light, Scheme.Dark]
+    assert controller.scheme == "dark"
+    assert seen == ["light", "dark", "light", "dark"]
 
 
-@pytest.mark.parametrize("scheme", [Scheme.Dark, Scheme.Light])
-def test_both_stylesheets_parse_and_read(qtbot, qtlog, scheme: Qt.ColorScheme) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_both_stylesheets_parse_and_read(qtbot, qtlog, scheme: Scheme) -> None:  # type: ignore[no-untyped-def]
     template = (resources_dir() / "theme" / theme.STYLESHEET_FILE).read_text("utf-8")
     words = set(re.findall(r"@([a-z_]+)", re.sub(r"/\*.*?\*/", "", template, flags=re.S)))
     assert words <= set(COLOURS[scheme]), words - set(COLOURS[scheme])
-    assert set(COLOURS[Scheme.Dark]) == set(COLOURS[Scheme.Light])
+    assert set(COLOURS["dark"]) == set(COLOURS["light"])
     sheet = theme.stylesheet_for(scheme)
     assert "@" not in sheet
     widget = QWidget()
@@ -152,7 +198,7 @@ def test_both_stylesheets_parse_and_read(qtbot, qtlog, scheme: Qt.ColorScheme) -
 
 
 def test_status_colours_stay_legible_on_a_dark_background() -> None:
-    dark, light = palette_for(Scheme.Dark), palette_for(Scheme.Light)
+    dark, light = palette_for("dark"), palette_for("light")
     for name in ("#b91c1c", "#92400e", "#15803d", "#2563eb", "#6b7280"):
         colour = QColor(name)
         assert legible(colour, light) == colour  # chosen for a light background already
@@ -184,8 +230,8 @@ def _paint_row(delegate: Any, model: Any, palette: QPalette, width: int, height:
     return image
 
 
-@pytest.mark.parametrize("scheme", [Scheme.Dark, Scheme.Light])
-def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.ColorScheme) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Scheme) -> None:  # type: ignore[no-untyped-def]
     from gui.runware.catalog import default_catalog
     from gui.studio.jobs import JobState
     from gui.ui.jobs.delegate import THUMB_SIZE, JobDelegate
@@ -201,7 +247,7 @@ def test_the_jobs_list_paints_readable_text_in_both_themes(qapp, scheme: Qt.Colo
     width, height = 460, 78
     # the same delegate painted the other theme first (a switch while the app runs): the
     # colours it keeps per palette must follow the switch
-    other = palette_for(Scheme.Light if scheme == Scheme.Dark else Scheme.Dark)
+    other = palette_for("light" if scheme == "dark" else "dark")
     _paint_row(delegate, model, other, width, height)
     image = _paint_row(delegate, model, palette, width, height)
 
@@ -228,8 +274,8 @@ def test_transport_icons_are_drawn_in_the_themes_text_colour(
     qtbot.addWidget(bar)
     controller = install_theme(app_theme)
 
-    def ink(scheme: Qt.ColorScheme) -> QColor:
-        controller.set_choice("dark" if scheme == Scheme.Dark else "light")
+    def ink(scheme: Scheme) -> QColor:
+        controller.set_choice(scheme)
         image = bar.play_button.icon().pixmap(QSize(16, 16)).toImage()
         opaque = [
             image.pixelColor(x, y)
@@ -240,7 +286,7 @@ def test_transport_icons_are_drawn_in_the_themes_text_colour(
         assert opaque, "the icon has a shape"
         return max(opaque, key=lambda c: c.alpha())
 
-    for scheme in (Scheme.Dark, Scheme.Light, Scheme.Dark):  # the same icon follows a switch
+    for scheme in ("dark", "light", "dark"):  # the same icon follows a switch
         colour = ink(scheme)
         background = palette_for(scheme).color(QPalette.ColorRole.Button)
         assert contrast(colour, background) >= 4.5, (scheme, colour.name())
@@ -258,12 +304,12 @@ def test_the_saved_choice_is_read_before_the_settings_model(
     for damaged in ("{not json", "[1, 2]", '{"theme": "purple"}', '{"theme": null}'):
         path.write_text(damaged, "utf-8")
         assert saved_choice(path) == "system", damaged
-    system_says(Scheme.Dark)
+    system_says(System.Dark)
     controller = install_theme(app_theme, choice="light")  # before any window is built
-    assert controller.scheme == Scheme.Light
+    assert controller.scheme == "light"
     assert not is_dark_colour(app_theme.palette().color(WINDOW))
     assert install_theme(app_theme, choice="dark") is controller
-    assert controller.scheme == Scheme.Dark
+    assert controller.scheme == "dark"
 
 
 def test_hard_coded_text_colours_read_on_both_themes() -> None:
@@ -280,7 +326,7 @@ def test_hard_coded_text_colours_read_on_both_themes() -> None:
             if "background" in sheet:
                 continue  # on its own background, whatever the theme
             found.append(colour)
-            for scheme in (Scheme.Dark, Scheme.Light):
+            for scheme in ("dark", "light"):
                 for ground in ("surface", "window"):
                     back = QColor(COLOURS[scheme][ground])
                     ratio = contrast(QColor(colour), back)

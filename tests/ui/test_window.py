@@ -215,3 +215,44 @@ def test_a_fast_run_of_spend_changes_ends_on_the_newest(qtbot) -> None:  # type:
         bar.set_spend(float(n), None)
     assert bar.spend_label.text() == "Today $1.00"  # not relaid out 38 times in a row
     qtbot.waitUntil(lambda: bar.spend_label.text() == "Today $39.00", timeout=5000)
+
+
+def test_a_closed_jobs_panel_stays_closed_and_comes_back_where_it_was(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The dock is placed by the remembered state alone on later runs (no addDockWidget):
+    closed, it must still be the window's dock, back on its side when the user opens it."""
+    state = tmp_path / "window.ini"
+    first = make_window(qtbot, state)
+    first.show()
+    qtbot.waitExposed(first)
+    first.jobs_dock.close()
+    first.close()
+
+    second = make_window(qtbot, state)
+    second.show()
+    qtbot.waitExposed(second)
+    assert not second.jobs_dock.isVisible()
+    second.jobs_toggle_action.trigger()  # View ▸ Jobs panel
+    qtbot.waitUntil(second.jobs_dock.isVisible, timeout=3000)
+    assert second.dockWidgetArea(second.jobs_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not second.jobs_dock.isFloating()
+
+
+def test_a_state_without_the_jobs_dock_still_shows_it_on_the_right(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A remembered state that does not name the dock (another version's, or damaged) does
+    not leave the jobs panel loose in the window."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow
+
+    other = QMainWindow()  # a window state with no dock in it
+    qtbot.addWidget(other)
+    state = tmp_path / "window.ini"
+    store = QSettings(str(state), QSettings.Format.IniFormat)
+    store.setValue("window/state", other.saveState(1))
+    store.sync()
+    window = make_window(qtbot, state)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.dockWidgetArea(window.jobs_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.jobs_dock.isVisible() and window.jobs_dock.width() >= 300

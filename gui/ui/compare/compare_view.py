@@ -30,7 +30,7 @@ from gui.ui.frame_hold import FrameHold
 from gui.ui.frame_math import frame_at
 from gui.ui.player import media_safety
 from gui.ui.scrub_slider import ScrubSlider
-from gui.ui.theme import themed_icon
+from gui.ui.themed_icon import themed_icon
 
 __all__ = ["CompareItem", "CompareView"]
 

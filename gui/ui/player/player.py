@@ -25,7 +25,7 @@ from gui.ui.frame_math import frame_at, frame_position
 from gui.ui.labels import RUNNING_STATES, error_text
 from gui.ui.player import media_safety
 from gui.ui.player.transport import SPEEDS, TransportBar, VariationBar, empty_state
-from gui.ui.theme import themed_icon
+from gui.ui.themed_icon import themed_icon
 
 __all__ = ["PLAYER_KEYS", "PlayerWidget", "time_text", "timecode"]
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ui.scrub_slider import ScrubSlider
-from gui.ui.theme import themed_icon
+from gui.ui.themed_icon import themed_icon
 
 __all__ = ["SPEEDS", "ScrubSlider", "TransportBar", "VariationBar"]  # ScrubSlider: re-exported
 
