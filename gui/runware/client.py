@@ -12,6 +12,7 @@ import asyncio
 import importlib.util
 import os
 import random
+import ssl
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ from gui.runware.models import (
     tasks_to_wire,
 )
 
-__all__ = ["DownloadProgress", "RetryPolicy", "RunwareClient", "TaskPoll", "Timeouts"]
+__all__ = ["DownloadProgress", "RetryPolicy", "RunwareClient", "TaskPoll", "Timeouts", "verified_tls"]
 
 RUNWARE_URL = "https://api.runware.ai/v1"
 # An API answer (not a download) larger than this is not Runware's: refuse it unread.
@@ -119,6 +120,13 @@ class TaskPoll:
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
+async def verified_tls() -> ssl.SSLContext:
+    """The TLS context a client verifies Runware's certificate with (httpx's default: the
+    certifi bundle, or SSL_CERT_FILE / SSL_CERT_DIR), made on a worker thread: reading ~150
+    CA certificates takes 50-100 ms, a stall if the event loop runs the window."""
+    return await asyncio.to_thread(httpx.create_ssl_context)
+
+
 class RunwareClient:
     """Talks to Runware (or the sandbox) over HTTP. Create one and reuse it."""
 
@@ -132,9 +140,14 @@ class RunwareClient:
         batch_polls: bool = True,
         max_connections: int = 16,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls``: a context from :func:`verified_tls` (made off the event loop); without
+        one, the client makes its own here, 50-100 ms of reading certificates."""
         if urlsplit(base_url).scheme not in {"http", "https"}:
             raise ValueError("the API URL must be http(s)")
+        if tls is not None and not (tls.check_hostname and tls.verify_mode == ssl.CERT_REQUIRED):
+            raise ValueError("the TLS context must verify the server's certificate and name")
         self._api_key = api_key
         self.base_url = base_url
         self.timeouts = timeouts or Timeouts()
@@ -143,12 +156,12 @@ class RunwareClient:
         self._sleep = sleep
         self.requests_sent = 0
         _import_transport()
-        # verify=True always: TLS verification is never turned off for Runware.
+        # TLS verification is never turned off for Runware (a given context is checked above)
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(self.timeouts.api, connect=self.timeouts.connect),
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=8),
             headers={"User-Agent": USER_AGENT},
-            verify=True,
+            verify=tls if tls is not None else True,
             follow_redirects=False,
         )
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from gui.runware.client import RunwareClient
+from gui.runware.client import RunwareClient, verified_tls
 from gui.studio.errors import StudioError
 from gui.studio.settings import SecretStore, Settings
 
@@ -82,7 +82,8 @@ async def open_backend(
     choice = "sandbox" if force_sandbox else settings.backend
     key = None if choice == "sandbox" else secrets.get()
     if key:
-        client = RunwareClient(key, settings.api_url, batch_polls=settings.batch_polls)
+        tls = await verified_tls()
+        client = RunwareClient(key, settings.api_url, batch_polls=settings.batch_polls, tls=tls)
         return Backend(client=client, label=RUNWARE_LABEL, is_sandbox=False)
     if choice == "runware":
         raise NoApiKey(
@@ -93,7 +94,10 @@ async def open_backend(
         raise StudioError("The offline sandbox is not available here.")
     sandbox = await start_sandbox()
     try:
-        client = RunwareClient(sandbox.api_key, sandbox.url, batch_polls=settings.batch_polls)
+        tls = await verified_tls()  # plain HTTP on 127.0.0.1, but httpx makes one regardless
+        client = RunwareClient(
+            sandbox.api_key, sandbox.url, batch_polls=settings.batch_polls, tls=tls
+        )
     except BaseException:
         await sandbox.close()
         raise

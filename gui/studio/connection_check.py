@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from gui.runware.client import RetryPolicy, RunwareClient, Timeouts
+from gui.runware.client import RetryPolicy, RunwareClient, Timeouts, verified_tls
 from gui.runware.errors import RunwareError, TransportError
 from gui.studio.errors import StudioError
 from gui.studio.spending import format_money
@@ -74,6 +74,7 @@ async def _account(api_key: str, api_url: str, limits: ConnectionLimits, where: 
         api_url,
         timeouts=Timeouts(connect=limits.connect, api=limits.total),
         retry=RetryPolicy(attempts=1),
+        tls=await verified_tls(),
     )
     try:
         details = await client.account()

@@ -62,3 +62,29 @@ async def test_the_sandbox_can_be_forced_even_with_a_key(tmp_path: Path) -> None
         assert backend.sandbox.api_key != "a-real-key"
     finally:
         await backend.close()
+
+
+@pytest.mark.asyncio
+async def test_the_clients_tls_context_is_made_off_the_event_loop(
+    sandbox: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    import httpx
+
+    threads: list[threading.Thread] = []
+    real = httpx.create_ssl_context
+
+    def recording_create_ssl_context(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "create_ssl_context", recording_create_ssl_context)
+    secrets = SecretStore(environ={})
+    secrets.set(sandbox.api_key)
+    backend = await open_backend(Settings(api_url=sandbox.url, library_folder=tmp_path), secrets)
+    try:
+        assert await backend.client.ping()
+    finally:
+        await backend.close()
+    assert threads and threading.current_thread() not in threads
