@@ -122,7 +122,7 @@ _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 async def verified_tls() -> ssl.SSLContext:
     """The TLS context a client verifies Runware's certificate with (httpx's default: the
-    certifi bundle, or SSL_CERT_FILE / SSL_CERT_DIR), made on a worker thread: reading ~150
+    certifi bundle, or the one the environment names), made on a worker thread: reading ~150
     CA certificates takes 50-100 ms, a stall if the event loop runs the window."""
     return await asyncio.to_thread(httpx.create_ssl_context)
 
