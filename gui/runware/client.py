@@ -53,7 +53,14 @@ from gui.runware.models import (
     tasks_to_wire,
 )
 
-__all__ = ["DownloadProgress", "RetryPolicy", "RunwareClient", "TaskPoll", "Timeouts", "verified_tls"]
+__all__ = [
+    "DownloadProgress",
+    "RetryPolicy",
+    "RunwareClient",
+    "TaskPoll",
+    "Timeouts",
+    "verified_tls",
+]
 
 RUNWARE_URL = "https://api.runware.ai/v1"
 # An API answer (not a download) larger than this is not Runware's: refuse it unread.

@@ -8,6 +8,7 @@ Close with ``await backend.close()`` (which lets go of the sandbox too).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -80,7 +81,8 @@ async def open_backend(
     """Open the backend the settings ask for (see the module docstring)."""
     secrets = secrets or SecretStore()
     choice = "sandbox" if force_sandbox else settings.backend
-    key = None if choice == "sandbox" else secrets.get()
+    # the keyring may be slow, or wait for the user to unlock it: not on the event loop's thread
+    key = None if choice == "sandbox" else await asyncio.to_thread(secrets.get)
     if key:
         tls = await verified_tls()
         client = RunwareClient(key, settings.api_url, batch_polls=settings.batch_polls, tls=tls)

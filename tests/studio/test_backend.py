@@ -88,3 +88,27 @@ async def test_the_clients_tls_context_is_made_off_the_event_loop(
     finally:
         await backend.close()
     assert threads and threading.current_thread() not in threads
+
+
+@pytest.mark.asyncio
+async def test_the_key_is_read_off_the_event_loop(sandbox: Any, tmp_path: Path) -> None:
+    """A keyring can be slow, or wait while the user unlocks it: the window must not."""
+    import threading
+
+    class ThreadRecordingSecretStore(SecretStore):
+        def __init__(self, environ: dict[str, str]) -> None:
+            super().__init__(environ)
+            self.threads: list[threading.Thread] = []
+
+        def get(self) -> str | None:
+            self.threads.append(threading.current_thread())
+            return super().get()
+
+    secrets = ThreadRecordingSecretStore(environ={})
+    secrets.set(sandbox.api_key)
+    backend = await open_backend(Settings(api_url=sandbox.url, library_folder=tmp_path), secrets)
+    try:
+        assert backend.label == RUNWARE_LABEL
+    finally:
+        await backend.close()
+    assert secrets.threads and threading.current_thread() not in secrets.threads
