@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 from PIL import Image
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, Qt, QUrl
 from PySide6.QtGui import QImage
 
 from gui.runware.errors import InputFileError
@@ -37,18 +36,15 @@ __all__ = [
     "FrameFacts",
     "InputFileError",
     "aspect_differs",
-    "check_off_thread",
     "fit_to_size",
     "frame_cache_dir",
     "frame_warning",
-    "inspect_frame",
     "prepare_frame",
     "read_dropped",
     "save_pasted_image",
 ]
 
 PREVIEW_SIDE = 720
-SYNC_CHECK_PIXELS = 4_000_000  # images with more pixels are checked on a worker thread
 _ASPECT_TOLERANCE = 0.01
 
 
@@ -70,16 +66,6 @@ class FrameFacts:
     preview: QImage
 
 
-def inspect_frame(path: str | Path, rules: ImageRules) -> FrameFacts:
-    """Check a file as a frame image under the model's ``rules`` (any large side is fine: it is
-    scaled to the video's size) and hash it. Raises InputFileError saying what is wrong."""
-    checked, image = decode_checked(Path(path), source_rules(rules))
-    try:
-        return _facts(path, checked, image)
-    finally:
-        image.close()
-
-
 def prepare_frame(
     path: str | Path,
     rules: ImageRules,
@@ -88,8 +74,10 @@ def prepare_frame(
     height: int,
     out_dir: Path | None = None,
 ) -> tuple[FrameFacts, tuple[Path, str] | None]:
-    """:func:`inspect_frame` and, when the image's shape differs from ``width``×``height`` (a
-    size the model takes), :func:`fit_to_size`'s file, both from one decode. For a worker
+    """The file checked as a frame image under the model's ``rules`` (any large side is fine:
+    it is scaled to the video's size), hashed and previewed (raises InputFileError saying what
+    is wrong) and, when the image's shape differs from ``width``×``height`` (a size the model
+    takes), :func:`fit_to_size`'s file, all from one decode. For a worker
     thread: everything large (the 256 MB of an 8000×8000 image) is made and freed here, and only
     the facts, a preview of at most :data:`PREVIEW_SIDE` and a path go back. The fitted file is
     None when none is needed or it could not be made (the panel then fits the image again,
@@ -129,14 +117,11 @@ def _prepared(
 def _facts(path: str | Path, checked: CheckedImage, image: Image.Image) -> FrameFacts:
     """The facts of a checked file, with its preview made from ``image`` (its decode), which
     it may shrink in place."""
-    if checked.width * checked.height > SYNC_CHECK_PIXELS:
-        # from Pillow's decode, on the worker: Pillow decodes and scales without holding the
-        # GIL (QImage.fromData holds it: a 64 MP decode on the worker froze the GUI thread for
-        # 1.5 s); Qt only gets the small preview
-        preview = _pillow_preview(image)
-    else:
-        preview = QImage.fromData(QByteArray(checked.data))
-    if preview.isNull():  # Pillow read it but Qt cannot: refuse rather than show nothing
+    # from Pillow's decode, whatever the size: Pillow decodes and scales without holding the
+    # GIL, where QImage.fromData holds it (a 64 MP decode on the worker froze the GUI thread
+    # for 1.5 s; a 1280×720 PNG, 30 ms); Qt only gets the small preview
+    preview = _pillow_preview(image)
+    if preview.isNull():  # Pillow read it but cannot convert it: refuse rather than show nothing
         raise InputFileError(f"{Path(path).name} cannot be shown; save it as PNG or JPG.")
     if max(preview.width(), preview.height()) > PREVIEW_SIDE:
         preview = preview.scaled(
@@ -166,20 +151,6 @@ def _pillow_preview(image: Image.Image) -> QImage:
     raw = small.tobytes()
     width, height = small.size
     return QImage(raw, width, height, width * 4, QImage.Format.Format_RGBA8888).copy()
-
-
-def check_off_thread(path: str | Path, max_bytes: int) -> bool:
-    """Whether checking ``path`` may take long enough to be done on a worker: a file over
-    ``max_bytes``, or many pixels (a small PNG of 8000×8000 takes seconds to decode). Reads
-    the header only."""
-    try:
-        if os.stat(path).st_size > max_bytes:
-            return True
-        with Image.open(path) as img:  # lazy: the header, not the pixels
-            width, height = img.size
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return False  # inspect_frame names the problem
-    return width * height > SYNC_CHECK_PIXELS
 
 
 def aspect_differs(width: int, height: int, target_width: int, target_height: int) -> bool:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.runware.catalog import Catalog, ModelSpec, default_catalog
 from gui.ui.compose import ComposePanel, MemoryPresetStore
+from gui.ui.compose.frame_drop import FrameDropZone
 
 
 @pytest.fixture
@@ -98,3 +99,9 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------- drag and drop (docs/testing.md, "Qt offscreen")
+
+
+def frames_checked(qtbot, *zones: FrameDropZone) -> None:  # type: ignore[no-untyped-def]
+    """Frame images are checked, previewed and fitted on a worker: wait until each of
+    ``zones`` is done (an image, a refusal or nothing; not "being checked" or "fitted")."""
+    qtbot.waitUntil(lambda: all(zone.waiting_problem() is None for zone in zones), timeout=10000)

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from gui.ui.compose.remix_banner import REMIX_NOTE
-from tests.ui.compose.conftest import activate, choose_model, model_named
+from tests.ui.compose.conftest import activate, choose_model, frames_checked, model_named
 from tests.ui.dragdrop import drop_files
 
 
@@ -31,9 +31,10 @@ def test_remix_sends_the_video_id_without_size_or_frames(make_panel, catalog, pn
     assert panel.prompt.edit.textCursor().selectedText() == "the same scene at night"
 
 
-def test_leaving_remix_brings_size_and_frames_back(make_panel, catalog, png_16x9) -> None:  # type: ignore[no-untyped-def]
+def test_leaving_remix_brings_size_and_frames_back(qtbot, make_panel, catalog, png_16x9) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel("Sora 2")
     drop_files(panel.zones["first"], [png_16x9])
+    frames_checked(qtbot, panel.zones["first"])
     panel.start_remix("vid_1", "a remix", model_named(catalog, "Sora 2").air, "take 1")
     QTest.mouseClick(panel.remix_banner.leave_button, Qt.MouseButton.LeftButton)
     assert not panel.is_remixing() and not panel.remix_banner.isVisibleTo(panel)
@@ -64,11 +65,12 @@ def test_remix_is_refused_for_a_model_without_video_id(make_panel, catalog) -> N
     assert not panel.is_remixing() and "cannot remix" in panel.note.text()
 
 
-def test_using_a_frame_leaves_remix(make_panel, catalog, png_16x9) -> None:  # type: ignore[no-untyped-def]
+def test_using_a_frame_leaves_remix(qtbot, make_panel, catalog, png_16x9) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel("Sora 2")
     panel.start_remix("vid_1", "continue", model_named(catalog, "Sora 2").air, "take 1")
     assert panel.set_frame_image(png_16x9, "first")
     assert not panel.is_remixing()
+    frames_checked(qtbot, panel.zones["first"])
     assert panel.spec().frames[0].path == str(png_16x9)
 
 

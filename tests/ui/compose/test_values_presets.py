@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gui.ui.compose import MemoryPresetStore
-from tests.ui.compose.conftest import choose_model, model_named, write_png
+from tests.ui.compose.conftest import choose_model, frames_checked, model_named, write_png
 from tests.ui.dragdrop import drop_files
 
 
-def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _set_everything(qtbot, panel, model, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Move every control of ``model`` away from its default, as a user would."""
     video = panel.video
     panel.prompt.set_text("Handheld tracking shot; rain on tin roofs; a dog barks twice.")
@@ -40,6 +40,7 @@ def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-
             size = fits[-1].video_size
             drop_files(zone, [write_png(tmp_path / f"{frame}.png", size.width, size.height)])
             zone.set_fit("pad")
+    frames_checked(qtbot, *panel.zones.values())
     panel.advanced.set_expanded(True)
     panel.advanced.safety.setCurrentIndex(panel.advanced.safety.findData("fast"))
     QTest.keyClicks(panel.advanced.ttl, "900")
@@ -50,11 +51,11 @@ def _set_everything(panel, model, tmp_path) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("name", ["Sora 2", "Sora 2 Pro", "Veo 3.1", "Veo 3.1 Fast"])
-def test_values_round_trip_every_setting(make_panel, catalog, tmp_path, name) -> None:  # type: ignore[no-untyped-def]
+def test_values_round_trip_every_setting(qtbot, make_panel, catalog, tmp_path, name) -> None:  # type: ignore[no-untyped-def]
     model = model_named(catalog, name)
     source = make_panel(name)
     defaults = source.values()
-    _set_everything(source, model, tmp_path)
+    _set_everything(qtbot, source, model, tmp_path)
     values = source.values()
     changed = {k for k in values if values[k] != defaults[k]}
     expected = {
@@ -71,11 +72,12 @@ def test_values_round_trip_every_setting(make_panel, catalog, tmp_path, name) ->
     plain = json.loads(json.dumps(values))
     target = make_panel()  # starts on another model
     target.load_values(plain)
+    frames_checked(qtbot, *target.zones.values())
     assert target.values() == values
     assert target.spec() == source.spec() and target.spec() is not None
 
 
-def test_load_values_ignores_unknown_keys_and_survives_garbage(make_panel, catalog) -> None:  # type: ignore[no-untyped-def]
+def test_load_values_ignores_unknown_keys_and_survives_garbage(qtbot, make_panel, catalog) -> None:  # type: ignore[no-untyped-def]
     panel = make_panel()
     defaults = panel.values()
     panel.load_values({"colour": "blue", "duration": "forever", "width": -1, "seed": "x" * 9})
@@ -84,18 +86,20 @@ def test_load_values_ignores_unknown_keys_and_survives_garbage(make_panel, catal
     panel.load_values({"model": veo.air, "number_results": 9, "frames": {"first": {"path": 1}}})
     assert panel.current_model().air == veo.air and panel.values()["number_results"] == 1
     panel.load_values({"frames": {"first": {"path": "/no/such/file.png"}}})
+    frames_checked(qtbot, panel.zones["first"])
     assert "does not exist" in panel.zones["first"].message_text()
 
 
-def test_loaded_values_fill_every_field(make_panel, catalog, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_loaded_values_fill_every_field(qtbot, make_panel, catalog, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the path a preset takes: values() from one panel, load_values() into another
     model = model_named(catalog, "Veo 3.1 Fast")
     source = make_panel("Veo 3.1 Fast")
-    _set_everything(source, model, tmp_path)
+    _set_everything(qtbot, source, model, tmp_path)
     spec = source.spec()
     assert spec is not None
     target = make_panel("Sora 2")
     target.load_values(source.values())
+    frames_checked(qtbot, *target.zones.values())
     assert target.spec() == spec
 
 
