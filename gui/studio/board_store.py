@@ -185,7 +185,8 @@ class BoardStore:
     # ------------------------------------------------------------------ the tab's last view
     def remember_view(self, view: BoardView) -> None:
         data = {"board": view.board_id, "scroll": view.scroll, "selected": view.selected}
-        write_atomic(self.path.parent / VIEW_FILE, json.dumps(data).encode("utf-8"))
+        # on the GUI thread, and a crash may lose a scroll position: not synced
+        write_atomic(self.path.parent / VIEW_FILE, json.dumps(data).encode("utf-8"), durable=False)
 
     def last_view(self) -> BoardView | None:
         """The view last remembered, if its board is still in the journal."""

@@ -176,12 +176,13 @@ class Session:
     async def refresh_balance(self) -> tuple[float, str]:
         return await self.engine.refresh_balance()
 
-    def keep_frame(self, png: bytes) -> tuple[Path, str]:
-        """A still (PNG bytes) kept in the library's frames folder: its path and sha256."""
+    async def keep_frame(self, png: bytes) -> tuple[Path, str]:
+        """A still (PNG bytes) kept in the library's frames folder: its path and sha256. Written
+        and synced on a worker thread (a job will refer to it: it must survive a crash)."""
         sha = hashlib.sha256(png).hexdigest()
         path = self.library.frames / f"{sha}.png"
         if not path.exists():
-            write_atomic(path, png)
+            await asyncio.to_thread(write_atomic, path, png)
         return path, sha
 
     async def fetch_image(self, url: str, suffix: str) -> Path:

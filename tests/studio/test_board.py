@@ -276,3 +276,29 @@ def test_the_cli_refuses_a_bad_board_before_opening_anything(tmp_path: Path) -> 
     assert done.returncode == 2
     assert 'Shot 2: link "sideways" is not one of none, last-frame, extend, image.' in done.stderr
     assert not data.exists()  # no journal, no sandbox, nothing sent
+
+
+def test_remembering_the_view_syncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It runs on the GUI thread whenever the storyboard settles, and an fsync can take a busy
+    disk hundreds of milliseconds; a crash may lose where the tab was scrolled."""
+    import os
+
+    from gui.studio.board_store import VIEW_FILE, BoardView
+
+    with BoardStore(tmp_path / "journal.sqlite3") as store:
+        store.save_board("b1", "Rain", {"version": 1}, None, [("s1", {"prompt": "x"})])
+        synced: list[int] = []
+        real_fsync = os.fsync
+
+        def recording_fsync(fd: int) -> None:
+            synced.append(fd)
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", recording_fsync)
+        store.remember_view(BoardView("b1", 120, 1))
+        assert synced == []
+        assert store.last_view() == BoardView("b1", 120, 1)
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no tmp left
+        assert (tmp_path / VIEW_FILE).exists()

@@ -128,7 +128,7 @@ class ComposeViewModel(QObject):
         """A still of ``result`` (PNG bytes) becomes the next job's first frame."""
 
         async def work(session: Session) -> None:
-            path, sha = session.keep_frame(png)
+            path, sha = await session.keep_frame(png)
             self._frame_sources[sha] = Lineage(
                 parent_job_id=job.id,
                 kind="firstFrame",
