@@ -129,9 +129,15 @@ _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 async def verified_tls() -> ssl.SSLContext:
     """The TLS context a client verifies Runware's certificate with (httpx's default: the
-    certifi bundle, or the one the environment names), made on a worker thread: reading ~150
-    CA certificates takes 50-100 ms, a stall if the event loop runs the window."""
-    return await asyncio.to_thread(httpx.create_ssl_context)
+    certifi bundle, or the one the environment names), made on a worker thread, where the
+    transport httpx imports lazily (:func:`_import_transport`) is imported as well: each takes
+    50-150 ms, a stall if the event loop runs the window."""
+
+    def make() -> ssl.SSLContext:
+        _import_transport()
+        return httpx.create_ssl_context()
+
+    return await asyncio.to_thread(make)
 
 
 class RunwareClient:

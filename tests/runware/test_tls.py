@@ -45,3 +45,40 @@ def test_the_verified_context_is_made_on_a_worker_thread(monkeypatch: Any) -> No
     client = RunwareClient("key", "https://api.runware.ai/v1", tls=context)
     asyncio.run(client.aclose())
     assert len(threads) == 1  # the client used it and made none of its own
+
+
+_IMPORT_PROBE = """
+import asyncio, sys, threading
+from gui.runware.client import verified_tls
+
+assert "httpcore" not in sys.modules, "imported before the client is made"
+seen = []
+
+class RecordingFinder:
+    def find_spec(self, name, path=None, target=None):
+        if name == "httpcore":
+            seen.append(threading.current_thread() is threading.main_thread())
+        return None
+
+sys.meta_path.insert(0, RecordingFinder())
+asyncio.run(verified_tls())
+print("httpcore imported on the main thread:", seen)
+"""
+
+
+def test_httpx_transport_is_imported_with_the_tls_context_off_the_loop() -> None:
+    """httpx imports its transport (httpcore, anyio's backend, h11: 50-150 ms) on its first
+    request; the client imports it when made. verified_tls does that on its worker thread."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "httpcore imported on the main thread: [False]" in done.stdout, done.stdout
