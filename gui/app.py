@@ -93,7 +93,7 @@ def run_window(options: LaunchOptions, argv: Sequence[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else new_application(argv)
-    config_dir = options.data_dir or Path(_user_config_dir())
+    config_dir = _config_dir(options)
     configure_application(app, theme_memory=config_dir / WINDOW_STATE_FILE)
     from gui.single_instance import SingleInstance
 
@@ -187,7 +187,7 @@ def _show_frame(options: LaunchOptions, probe: _PaintProbe | None) -> MainWindow
 
     from gui.ui.main_window import MainWindow
 
-    config_dir = options.data_dir or Path(_user_config_dir())
+    config_dir = _config_dir(options)
     frame = MainWindow(state_file=config_dir / WINDOW_STATE_FILE)  # the app's icon is its own
     frame.show_sandbox(options.sandbox)  # known now: the banner is not a jump after the paint
     painted: list[bool] = []
@@ -373,7 +373,7 @@ class Studio:
 
         self.options = options
         QApplication.setWindowIcon(app_icon())
-        config_dir = options.data_dir or Path(_user_config_dir())
+        config_dir = _config_dir(options)
         self.settings_store = SettingsStore(
             options.data_dir / SettingsStore.FILE_NAME if options.data_dir else None
         )
@@ -623,7 +623,10 @@ class Studio:
         ShortcutsDialog(self.window.shortcut_rows(), self.window).open()
 
 
-def _user_config_dir() -> str:
+def _config_dir(options: LaunchOptions) -> Path:
+    """Where the window keeps its settings and state: ``--data-dir``, else the user's."""
+    if options.data_dir is not None:
+        return options.data_dir
     import platformdirs
 
-    return platformdirs.user_config_dir(APP_NAME)
+    return Path(platformdirs.user_config_dir(APP_NAME))

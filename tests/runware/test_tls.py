@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from gui.runware.client import RunwareClient, verified_tls
+from tests.thread_calls import record_threads
 
 
 def test_a_tls_context_that_does_not_verify_is_refused() -> None:
@@ -27,14 +28,7 @@ def test_a_tls_context_that_does_not_verify_is_refused() -> None:
 
 def test_the_verified_context_is_made_on_a_worker_thread(monkeypatch: Any) -> None:
     """Reading the CA bundle takes 50-100 ms: on the event loop's thread it stalls the window."""
-    threads: list[threading.Thread] = []
-    real = httpx.create_ssl_context
-
-    def recording_create_ssl_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
-        threads.append(threading.current_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(httpx, "create_ssl_context", recording_create_ssl_context)
+    threads = record_threads(monkeypatch, httpx, "create_ssl_context")
 
     async def make() -> tuple[ssl.SSLContext, threading.Thread]:
         return await verified_tls(), threading.current_thread()

@@ -10,6 +10,7 @@ import pytest
 from gui.sandbox_host import open_studio_backend as open_backend
 from gui.studio.backend import RUNWARE_LABEL, SANDBOX_LABEL, NoApiKey
 from gui.studio.settings import SecretStore, Settings
+from tests.thread_calls import record_threads
 
 
 @pytest.mark.asyncio
@@ -72,14 +73,7 @@ async def test_the_clients_tls_context_is_made_off_the_event_loop(
 
     import httpx
 
-    threads: list[threading.Thread] = []
-    real = httpx.create_ssl_context
-
-    def recording_create_ssl_context(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(httpx, "create_ssl_context", recording_create_ssl_context)
+    threads = record_threads(monkeypatch, httpx, "create_ssl_context")
     secrets = SecretStore(environ={})
     secrets.set(sandbox.api_key)
     backend = await open_backend(Settings(api_url=sandbox.url, library_folder=tmp_path), secrets)
@@ -91,24 +85,18 @@ async def test_the_clients_tls_context_is_made_off_the_event_loop(
 
 
 @pytest.mark.asyncio
-async def test_the_key_is_read_off_the_event_loop(sandbox: Any, tmp_path: Path) -> None:
+async def test_the_key_is_read_off_the_event_loop(
+    sandbox: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     """A keyring can be slow, or wait while the user unlocks it: the window must not."""
     import threading
 
-    class ThreadRecordingSecretStore(SecretStore):
-        def __init__(self, environ: dict[str, str]) -> None:
-            super().__init__(environ)
-            self.threads: list[threading.Thread] = []
-
-        def get(self) -> str | None:
-            self.threads.append(threading.current_thread())
-            return super().get()
-
-    secrets = ThreadRecordingSecretStore(environ={})
+    secrets = SecretStore(environ={})
     secrets.set(sandbox.api_key)
+    threads = record_threads(monkeypatch, secrets, "get")
     backend = await open_backend(Settings(api_url=sandbox.url, library_folder=tmp_path), secrets)
     try:
         assert backend.label == RUNWARE_LABEL
     finally:
         await backend.close()
-    assert secrets.threads and threading.current_thread() not in secrets.threads
+    assert threads and threading.current_thread() not in threads

@@ -15,6 +15,7 @@ from gui.studio import session as session_module
 from gui.studio.backend import Backend
 from gui.studio.session import open_session
 from gui.studio.settings import Settings
+from tests.thread_calls import record_threads
 
 
 async def _connect(settings: Settings) -> Backend:
@@ -28,14 +29,7 @@ async def test_a_kept_frame_is_written_on_a_worker_thread(tmp_path: Path, monkey
     session = await open_session(
         _connect(settings), data_dir=tmp_path, catalog=default_catalog(), settings=settings
     )
-    threads: list[threading.Thread] = []
-    real_write = session_module.write_atomic
-
-    def recording_write_atomic(path: Path, data: bytes, **kwargs: Any) -> Path:
-        threads.append(threading.current_thread())
-        return real_write(path, data, **kwargs)
-
-    monkeypatch.setattr(session_module, "write_atomic", recording_write_atomic)
+    threads = record_threads(monkeypatch, session_module, "write_atomic")
     png = b"\x89PNG\r\n\x1a\n" + b"a still" * 100
     try:
         path, sha = await session.keep_frame(png)
