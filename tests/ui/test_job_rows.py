@@ -1,0 +1,96 @@
+"""How job rows look: the separator, state chips, and what many rows share is drawn once."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QImage, QPalette
+
+from gui.runware.catalog import default_catalog
+from gui.studio.jobs import JobState
+from gui.ui.jobs.delegate import ROW_HEIGHT, JobDelegate
+from gui.ui.jobs.model import JobListModel
+from gui.ui.jobs.panel import JobsPanel
+from tests.ui.jobfactory import make_job
+from tests.ui.settle import settle
+
+
+def _panel(qtbot, jobs) -> JobsPanel:  # type: ignore[no-untyped-def]
+    model = JobListModel(default_catalog())
+    model.set_jobs(jobs)
+    panel = JobsPanel(model, default_catalog())
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def _delegate(panel: JobsPanel) -> JobDelegate:
+    delegate = panel.view.itemDelegate()
+    assert isinstance(delegate, JobDelegate)
+    return delegate
+
+
+def _shot(panel: JobsPanel) -> QImage:
+    return panel.view.viewport().grab().toImage()
+
+
+def _area(image: QImage, x: int, y: int, w: int, h: int) -> list[int]:
+    return [image.pixel(x + i, y + j) for j in range(h) for i in range(w)]
+
+
+def test_rows_in_one_state_share_their_chip_and_placeholder(qtbot) -> None:  # type: ignore[no-untyped-def]
+    jobs = [make_job(JobState.FAILED) for _ in range(12)]
+    panel = _panel(qtbot, jobs)
+    delegate = _delegate(panel)
+    _shot(panel)
+    made = delegate.sprites_made
+    assert 1 <= made <= 2  # the "Failed" chip and the placeholder, for all the rows on screen
+    image = _shot(panel)
+    assert delegate.sprites_made == made  # a second paint copies them
+    # two rows in the same state show the same chip, pixel for pixel
+    first, second = (panel.view.visualRect(panel.proxy.index(i, 0)) for i in (0, 1))
+    chip_x = first.right() - 130
+    assert _area(image, chip_x, first.top() + 8, 120, 20) == _area(
+        image, chip_x, second.top() + 8, 120, 20
+    )
+
+
+def test_a_state_has_its_own_chip_and_a_new_palette_redraws_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+    jobs = [make_job(JobState.FAILED), make_job(JobState.CANCELLED)]
+    panel = _panel(qtbot, jobs)
+    image = _shot(panel)
+    newest, older = (panel.view.visualRect(panel.proxy.index(i, 0)) for i in (0, 1))
+    chip_x = newest.right() - 130
+    assert _area(image, chip_x, newest.top() + 8, 120, 20) != _area(
+        image, chip_x, older.top() + 8, 120, 20
+    )
+    delegate = _delegate(panel)
+    made = delegate.sprites_made
+    palette = QPalette(panel.view.palette())
+    palette.setColor(QPalette.ColorRole.Text, QColor("#ff00ff"))
+    panel.view.setPalette(palette)
+    settle(lambda: delegate.sprites_made)
+    _shot(panel)
+    assert delegate.sprites_made > made
+
+
+def test_each_row_ends_in_a_one_pixel_separator(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = _panel(qtbot, [make_job(JobState.FAILED) for _ in range(3)])
+    image = _shot(panel)
+    base = image.pixel(2, ROW_HEIGHT - 3)  # the row's margin, left of the thumbnail
+    for row in range(2):
+        rect = panel.view.visualRect(panel.proxy.index(row, 0))
+        assert rect.height() == ROW_HEIGHT
+        assert image.pixel(2, rect.bottom()) != base
+        assert image.pixel(2, rect.bottom() - 1) == base
+        assert image.pixel(2, rect.bottom() + 2) == base
+
+
+def test_the_prompt_is_drawn_in_its_row(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = _panel(qtbot, [make_job(JobState.FAILED, prompt="W" * 40)])
+    image = _shot(panel)
+    rect = panel.view.visualRect(panel.proxy.index(0, 0))
+    text_x = rect.left() + 8 + 96 + 10
+    base = image.pixel(2, rect.top() + 20)
+    prompt_band = _area(image, text_x, rect.top() + 6, 60, 14)
+    assert sum(1 for p in prompt_band if p != base) > 60  # wide letters, many inked pixels
