@@ -396,6 +396,7 @@ class Studio:
             self.window = MainWindow(
                 self.catalog, self.compose, state_file=config_dir / WINDOW_STATE_FILE
             )
+        self.window.pace_with(self.link.bridge.budget)  # repaints apart from bursty work
         self.vms = ViewModels(
             link=self.link,
             compose=ComposeViewModel(self.link, self.window),

@@ -9,6 +9,16 @@ inserts a row. :class:`TurnBudget` is the one rule for all such work on a thread
 same turn. What does not fit waits for the next turns, while the loop paints and answers in
 between. Without a backlog a piece runs at once, in the caller's turn, so a single job waits
 for nothing.
+
+Some work needs the loop to itself. A block of new rows moves every row of the jobs list, which
+then repaints whole, for about as long as a slice: run right after a slice, or a slice right
+after it, the two made one stall. So bursty work keeps apart from such work:
+
+- a repaint of the window (or any work run through :meth:`~TurnBudget.apart`) that takes more
+  than half a slice is followed by a breath (``BREATH_SECONDS``) before bursty work starts
+  again, so the loop answers input and its timers in between;
+- work that makes such a repaint (the block of rows) holds the budget (:meth:`~TurnBudget.hold`):
+  it waits for a breath since the last slice, and no slice starts until it lets go.
 """
 
 from __future__ import annotations
@@ -19,10 +29,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SLICE_SECONDS", "Pacer", "TurnBudget"]
+__all__ = ["BREATH_SECONDS", "HOLD_SECONDS", "SLICE_SECONDS", "Pacer", "TurnBudget"]
 
 T = TypeVar("T")
 SLICE_SECONDS = 0.005  # bursty work per turn of the loop, at most (one piece may overrun)
+BREATH_SECONDS = 0.005  # the loop's own time between bursty work and work kept apart from it
+HOLD_SECONDS = 0.25  # a hold lapses after this, should its holder never let go
 
 
 class TurnBudget:
@@ -37,9 +49,52 @@ class TurnBudget:
         self.seconds = seconds
         self.spent: float | None = None  # CPU seconds counted in this turn; None: none yet
         self._depth = 0
+        self._last_end = -BREATH_SECONDS  # perf_counter when a bursty piece last ended
+        self._apart_end = -BREATH_SECONDS  # … and when long work kept apart from them did
+        self._held_until: float | None = None  # perf_counter; None: not held
 
     def has_room(self) -> bool:
-        return (self.spent or 0.0) < self.seconds
+        return (self.spent or 0.0) < self.seconds and not self.wait()
+
+    def wait(self) -> float:
+        """Seconds before bursty work may start (0.0: now): while the budget is held, and for
+        a breath after long work kept apart."""
+        now = time.perf_counter()
+        if self._held_until is not None:
+            if now < self._held_until:
+                return BREATH_SECONDS  # ask again then
+            self._held_until = None  # lapsed: its holder is gone
+        return max(0.0, self._apart_end + BREATH_SECONDS - now)
+
+    @property
+    def apart_ended(self) -> float:
+        """When long work kept apart last ended (``time.perf_counter``)."""
+        return self._apart_end
+
+    def hold(self) -> float:
+        """Keep bursty work from starting, for work that needs the loop to itself, until
+        :meth:`release` (or ``HOLD_SECONDS``). Returns the seconds to wait before running that
+        work: the rest of a breath since a bursty piece last ran."""
+        now = time.perf_counter()
+        self._held_until = now + HOLD_SECONDS
+        return max(0.0, self._last_end + BREATH_SECONDS - now)
+
+    def release(self) -> None:
+        """The work that held the budget is done: bursty work goes on after a breath."""
+        self._held_until = None
+        self._apart_end = time.perf_counter()
+
+    def apart(self, work: Callable[[], T]) -> T:
+        """``work()`` (a repaint of the window), kept apart from bursty work: if it took more
+        than half a slice, bursty work waits a breath after it."""
+        if self._depth:
+            return work()  # inside a piece: counted there
+        started = time.thread_time()
+        try:
+            return work()
+        finally:
+            if time.thread_time() - started > self.seconds / 2:
+                self._apart_end = time.perf_counter()
 
     def run(self, work: Callable[[], T], end_turn_later: Callable[[Callable[[], None]], Any]) -> T:
         """``work()``, counted against this turn. The first work of a turn asks
@@ -56,6 +111,7 @@ class TurnBudget:
         finally:
             self._depth -= 1
             self.spent = (self.spent or 0.0) + time.thread_time() - started
+            self._last_end = time.perf_counter()
 
     def end_turn(self) -> None:
         self.spent = None
@@ -96,6 +152,10 @@ class Pacer:
 
     def _drain(self) -> None:
         loop = asyncio.get_running_loop()
+        wait = self.budget.wait()
+        if wait:  # the budget is held: come back after it
+            loop.call_later(wait, self._drain)
+            return
         ran = False
         while self._queue and (not ran or self.budget.has_room()):
             piece, future = self._queue.popleft()

@@ -14,6 +14,7 @@ backlog a signal is emitted at once; a job's ``job_changed`` still waiting is no
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
@@ -91,7 +92,7 @@ class _Paced(QObject):
         if latest is not None:
             self._latest_waiting[latest] = entry
         if not self._drainer.isActive():
-            self._drainer.start()
+            self._drainer.start(0)
 
     def flush(self) -> None:
         """Deliver everything waiting now (closing, tests)."""
@@ -105,11 +106,15 @@ class _Paced(QObject):
         self._turn.start()  # fires in the next turn: a new slice
 
     def _drain(self) -> None:
+        wait = self._budget.wait()
+        if wait:  # the budget is held: come back after it
+            self._drainer.start(math.ceil(wait * 1000))
+            return
         self._emit_next()  # one at least, so the queue always moves
         while self._queue and self._budget.has_room():
             self._emit_next()
         if self._queue:
-            self._drainer.start()
+            self._drainer.start(0)
 
     def _emit_next(self) -> None:
         signal, args, changed_job, latest = self._queue.popleft()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,6 +33,7 @@ from gui.ui.status_bar import StudioStatusBar
 
 if TYPE_CHECKING:
     from gui.runware.catalog import Catalog
+    from gui.studio.pacing import TurnBudget
     from gui.ui.details.result_details import ResultDetails
     from gui.ui.jobs.model import JobListModel
     from gui.ui.jobs.panel import JobsPanel
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         *,
         state_file: Path | None = None,
     ) -> None:
+        self._turn_budget: TurnBudget | None = None  # before anything sends an event
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle("Sora Studio")
@@ -358,6 +360,17 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(int(tab))
 
     # ------------------------------------------------------------------ window events
+    def pace_with(self, budget: TurnBudget) -> None:
+        """Keep the window's repaints apart from the slices of bursty work on ``budget``
+        (the GUI thread's): a long repaint is followed by a breath before the next slice."""
+        self._turn_budget = budget
+
+    def event(self, event: QEvent) -> bool:
+        budget = self._turn_budget
+        if budget is not None and event.type() == _UPDATE_REQUEST:  # the window repaints
+            return budget.apart(lambda: QMainWindow.event(self, event))
+        return super().event(event)
+
     def _on_fullscreen_toggled(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
 
@@ -369,6 +382,9 @@ class MainWindow(QMainWindow):
             stop_later(self.player.media)  # never stop() directly: see media_safety
         self.closing.emit()
         super().closeEvent(event)
+
+
+_UPDATE_REQUEST = QEvent.Type.UpdateRequest
 
 
 def _placeholder(parent: QWidget, name: str, minimum: tuple[int, int]) -> QWidget:

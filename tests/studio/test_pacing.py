@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from gui.studio.pacing import Pacer, TurnBudget
+from gui.studio.pacing import BREATH_SECONDS, Pacer, TurnBudget
 
 SLICE = 0.004
 
@@ -129,3 +129,65 @@ async def test_work_inside_counted_work_is_counted_once() -> None:
     assert budget.spent is not None and budget.spent < SLICE  # 0.6 of it, not 1.2
     second = pacer.run(lambda: "same turn")
     assert second.done() and pacer.deferred == 0
+
+
+# ---------------------------------------------------------------- work kept apart from slices
+@pytest.mark.asyncio
+async def test_a_held_budget_starts_no_piece_until_it_is_released() -> None:
+    """The jobs list holds the budget for a block of new rows: no piece starts meanwhile,
+    however many turns go by, and the first one starts a breath after the release."""
+    budget = TurnBudget(SLICE)
+    pacer = Pacer(budget)
+    assert budget.hold() == 0.0  # nothing ran lately: no breath to wait for
+    ran: list[float] = []
+    waiting = pacer.run(lambda: ran.append(time.perf_counter()))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert not waiting.done() and not ran
+    released = time.perf_counter()
+    budget.release()
+    await asyncio.wait_for(waiting, 10)
+    assert ran[0] - released >= BREATH_SECONDS
+
+
+@pytest.mark.asyncio
+async def test_a_hold_waits_for_a_breath_after_the_last_piece() -> None:
+    budget = TurnBudget(SLICE)
+    Pacer(budget).run(lambda: _burn(SLICE * 0.2))
+    assert 0.0 < budget.hold() <= BREATH_SECONDS
+    budget.release()
+
+
+@pytest.mark.asyncio
+async def test_a_hold_whose_holder_never_lets_go_lapses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gui.studio.pacing.HOLD_SECONDS", 0.05)
+    budget = TurnBudget(SLICE)
+    budget.hold()
+    assert await asyncio.wait_for(Pacer(budget).run(lambda: "ran"), 10) == "ran"
+
+
+@pytest.mark.asyncio
+async def test_long_work_kept_apart_is_followed_by_a_breath() -> None:
+    """A repaint of the window that took more than half a slice: the next piece waits a
+    breath after it; a short one leaves the pieces alone."""
+    budget = TurnBudget(SLICE)
+    pacer = Pacer(budget)
+    budget.apart(lambda: _burn(SLICE * 0.1))
+    assert budget.wait() == 0.0 and pacer.run(lambda: None).done()
+
+    before = time.perf_counter()
+    assert budget.apart(lambda: _burn(SLICE * 0.7) or "painted") == "painted"
+    assert budget.apart_ended >= before
+    ran: list[float] = []
+    waiting = pacer.run(lambda: ran.append(time.perf_counter()))
+    assert not waiting.done()
+    await asyncio.wait_for(waiting, 10)
+    assert ran[0] - budget.apart_ended >= BREATH_SECONDS
+
+
+@pytest.mark.asyncio
+async def test_work_kept_apart_inside_a_piece_is_the_piece_s() -> None:
+    budget = TurnBudget(SLICE)
+    before = budget.apart_ended
+    Pacer(budget).run(lambda: budget.apart(lambda: _burn(SLICE * 0.7)))
+    assert budget.apart_ended == before and budget.wait() == 0.0

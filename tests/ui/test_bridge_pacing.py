@@ -95,3 +95,24 @@ def test_a_turn_the_engine_spent_leaves_the_bridge_waiting(qtbot) -> None:  # ty
     bridge.events.notice("after the engine's slice")
     assert notices == [] and bridge.paced.deferred == 1
     qtbot.waitUntil(lambda: notices == ["after the engine's slice"], timeout=10_000)
+
+
+def test_nothing_is_delivered_while_the_budget_is_held(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The jobs list holds the GUI thread's budget for a block of new rows: the window is told
+    of nothing meanwhile, and of everything, in order, a breath after the release."""
+    from gui.studio.pacing import BREATH_SECONDS
+    from tests.ui.settle import settle
+
+    bridge = EngineBridge()
+    seen: list[tuple[str, float]] = []
+    bridge.notice.connect(lambda text: seen.append((text, time.perf_counter())))
+    bridge.budget.hold()
+    for n in range(3):
+        bridge.events.notice(f"notice {n}")
+    settle(lambda: len(seen), quiet_passes=20)
+    assert seen == []
+    released = time.perf_counter()
+    bridge.budget.release()
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
+    assert [text for text, _ in seen] == ["notice 0", "notice 1", "notice 2"]
+    assert seen[0][1] - released >= BREATH_SECONDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
@@ -280,6 +280,28 @@ def test_a_burst_of_queued_jobs_is_inserted_as_one_block(qtbot) -> None:  # type
     qtbot.waitUntil(lambda: model.rowCount() == 200)
     assert inserted == [(0, 199)]
     assert model.job_at(0) is jobs[-1] and model.row_of(jobs[0].id) == 199  # newest first
+
+
+def test_a_block_of_a_burst_goes_in_a_breath_apart_from_the_slices(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """With the GUI thread's budget, a block of new rows (which makes the list repaint whole)
+    waits for a breath after the last piece of bursty work, and holds the budget meanwhile:
+    no piece starts between; the next one waits a breath after the block."""
+    import time
+
+    from gui.studio.pacing import BREATH_SECONDS, TurnBudget
+
+    budget = TurnBudget()
+    model = JobListModel(default_catalog())
+    model.pace_with(budget)
+    inserted: list[float] = []
+    model.rowsInserted.connect(lambda *_: inserted.append(time.perf_counter()))
+    before = time.perf_counter()
+    budget.run(lambda: None, lambda end: QTimer.singleShot(0, end))  # a piece, just now
+    for n in range(30):
+        model.queue_job(make_job(prompt=f"burst {n}"))
+    qtbot.waitUntil(lambda: model.rowCount() == 30, timeout=10_000)
+    assert len(inserted) == 1 and inserted[0] - before >= BREATH_SECONDS
+    assert budget.apart_ended >= inserted[0]  # released after the block: a breath follows
 
 
 def test_a_lookup_inserts_the_queue_first() -> None:

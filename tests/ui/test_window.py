@@ -256,3 +256,48 @@ def test_a_state_without_the_jobs_dock_still_shows_it_on_the_right(qtbot, tmp_pa
     qtbot.waitExposed(window)
     assert window.dockWidgetArea(window.jobs_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert window.jobs_dock.isVisible() and window.jobs_dock.width() >= 300
+
+
+class _SlowPaint(QWidget):
+    """A panel whose paint takes ``cpu`` seconds of the GUI thread (like a whole jobs list)."""
+
+    def __init__(self, cpu: float) -> None:
+        super().__init__()
+        self.cpu = cpu
+        self.paints = 0
+
+    def paintEvent(self, _event: object) -> None:
+        import time
+
+        end = time.thread_time() + self.cpu
+        while time.thread_time() < end:
+            pass
+        self.paints += 1
+
+
+def test_a_long_repaint_of_the_window_is_kept_apart_from_bursty_work(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The window's repaints go through the GUI thread's budget: one that took more than half
+    a slice is followed by a breath before the next slice of bursty work; a quick one is not."""
+    import time
+
+    from gui.studio.pacing import SLICE_SECONDS, TurnBudget
+
+    budget = TurnBudget()
+    panel = _SlowPaint(SLICE_SECONDS * 0.1)
+    window = MainWindow(default_catalog(), panel, state_file=tmp_path / "window.ini")
+    qtbot.addWidget(window)
+    window.pace_with(budget)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: panel.paints > 0)
+    settle(lambda: panel.paints)
+    quick = budget.apart_ended
+    panel.update()
+    qtbot.waitUntil(lambda: panel.paints > 1)
+    assert budget.apart_ended == quick  # a quick repaint: nothing kept apart
+
+    panel.cpu = SLICE_SECONDS * 0.8
+    before = time.perf_counter()
+    panel.update()
+    qtbot.waitUntil(lambda: budget.apart_ended >= before, timeout=10_000)
+    assert panel.paints > 2

@@ -6,12 +6,15 @@ row (``dataChanged``); the model is reset only when a whole job list is loaded.
 
 New jobs may be queued (:meth:`JobListModel.queue_job`): a burst of them (200 submitted at once)
 is inserted at the next turn of the event loop as one block of rows, one ``rowsInserted``, so
-the view lays out and repaints once, not 200 times.
+the view lays out and repaints once, not 200 times. Each block moves every row on screen, so
+the list repaints whole: with the GUI thread's :class:`TurnBudget` given (:meth:`pace_with`),
+a block goes in apart from the slices of bursty work (``TurnBudget.hold``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from PySide6.QtCore import (
 
 from gui.runware.catalog import Catalog
 from gui.studio.jobs import Job, JobState, ResultState
+from gui.studio.pacing import TurnBudget
 from gui.ui.labels import RUNNING_STATES, cost_text, error_text, seconds_text, state_label
 from gui.ui.mime import RESULTS_MIME_TYPE
 
@@ -105,8 +109,10 @@ class JobListModel(QAbstractListModel):
         self._queued: dict[str, Job] = {}  # new jobs waiting for the next batch insert
         self._batcher = QTimer(self)
         self._batcher.setSingleShot(True)
-        self._batcher.timeout.connect(self.flush_queued)
+        self._batcher.timeout.connect(self._insert_burst)
         self._inserted_at = -INSERT_SPACING  # monotonic seconds of the last batch insert
+        self._budget: TurnBudget | None = None
+        self._holding = False  # the budget is held for a block that waits for its breath
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -251,13 +257,40 @@ class JobListModel(QAbstractListModel):
             since = time.monotonic() - self._inserted_at
             self._batcher.start(max(0, round((INSERT_SPACING - since) * 1000)))
 
+    def pace_with(self, budget: TurnBudget) -> None:
+        """Insert queued blocks with the loop to themselves, out of ``budget``'s slices."""
+        self._budget = budget
+
     def flush_queued(self) -> None:
         """Insert every queued job now."""
+        try:
+            self._insert_queued()
+        finally:
+            self._let_go()
+
+    def _insert_burst(self) -> None:
+        """The batcher's: once the loop has had a breath since the last slice, the queued
+        block goes in; bursty work goes on a breath after the repaint it makes."""
+        if self._budget is not None and not self._holding:
+            self._holding = True
+            wait = self._budget.hold()
+            if wait:
+                self._batcher.start(math.ceil(wait * 1000))
+                return
+        self.flush_queued()
+
+    def _insert_queued(self) -> bool:
         self._batcher.stop()
         queued, self._queued = list(self._queued.values()), {}
         if queued:
             self._inserted_at = time.monotonic()
             self._insert(queued)
+        return bool(queued)
+
+    def _let_go(self) -> None:
+        if self._holding and self._budget is not None:
+            self._holding = False
+            self._budget.release()
 
     def add_jobs(self, jobs: list[Job]) -> None:
         """Insert new jobs as one block of rows (known ones are updated)."""

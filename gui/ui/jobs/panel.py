@@ -95,6 +95,9 @@ class JobListView(QListView):
         # the list stops there: without this the theme's rounded, styled frame made Qt paint
         # the window, the dock and the panel beneath it at every change (a third of the cost).
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        # … and its scroll bar, which the theme fills whole: its range changes with every
+        # block of new jobs, and the dock beneath it was repainted each time
+        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()

@@ -27,6 +27,7 @@ class JobsViewModel(QObject):
         super().__init__(parent)
         self.link = link
         self.model = model
+        model.pace_with(link.bridge.budget)  # a burst's blocks of rows keep out of its slices
         self._finished: set[str] = set()
         self._select_next_added = False
         b = link.bridge
