@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 __all__ = ["BREATH_SECONDS", "HOLD_SECONDS", "SLICE_SECONDS", "Pacer", "TurnBudget"]
 
 T = TypeVar("T")
-SLICE_SECONDS = 0.005  # bursty work per turn of the loop, at most (one piece may overrun)
+SLICE_SECONDS = 0.004  # bursty work per turn of the loop, at most (one piece may overrun)
 BREATH_SECONDS = 0.005  # the loop's own time between bursty work and work kept apart from it
 HOLD_SECONDS = 0.25  # a hold lapses after this, should its holder never let go
 

@@ -24,6 +24,7 @@ V = TypeVar("V")
 Align = Literal["left", "right", "center"]
 ELLIPSIS = "…"
 _KEEP = 4096  # texts each cache keeps before it starts over
+_KEEP_STAMPS = 512  # pixmaps of texts (a prompt's is about 7 KB): at most a few MB
 _NARROWEST = 2  # px: no glyph of a text font advances less (zero-width marks aside)
 
 
@@ -48,6 +49,7 @@ class TextCache:
         self._advances: dict[str, int] = {}
         self._static: dict[str, QStaticText] = {}
         self._stamps: dict[tuple[str, int, float], QPixmap] = {}
+        self.stamps_made = 0  # (tests)
 
     def elided(self, text: str, width: int) -> str:
         """``text`` cut to ``width`` with an ellipsis at the end (see :func:`cut_to_fit`)."""
@@ -81,14 +83,21 @@ class TextCache:
     ) -> None:
         """Like :meth:`draw`, in ``colour``, for a text that many rows show (a model's line, a
         price): a pixmap of it is made once and copied, one copy instead of a run of glyphs."""
-        ratio = painter.device().devicePixelRatioF()
-        stamp = _remembered(
-            self._stamps, (text, colour.rgba(), ratio), lambda: self._stamp(text, colour, ratio)
-        )
-        width = self.static(text).size().width()
+        stamp = self.stamp_of(text, colour, painter.device().devicePixelRatioF())
+        width = 0.0 if align == "left" else self.static(text).size().width()
         painter.drawPixmap(_place(rect, align, width, self.height).toPoint(), stamp)
 
+    def stamp_of(self, text: str, colour: QColor, ratio: float) -> QPixmap:
+        """The pixmap :meth:`stamp` copies, made now if it is not yet (to have it ready)."""
+        return _remembered(
+            self._stamps,
+            (text, colour.rgba(), ratio),
+            lambda: self._stamp(text, colour, ratio),
+            keep=_KEEP_STAMPS,
+        )
+
     def _stamp(self, text: str, colour: QColor, ratio: float) -> QPixmap:
+        self.stamps_made += 1
         static = self.static(text)
         width = math.ceil(static.size().width()) + 1
         stamp = QPixmap(math.ceil(width * ratio), math.ceil(self.height * ratio))
@@ -116,11 +125,11 @@ def _place(rect: QRect | QRectF, align: Align, width: float, height: int) -> QPo
 _ELIDE = Qt.TextElideMode.ElideRight
 
 
-def _remembered(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
-    """``cache[key]``, made the first time; the cache starts over past ``_KEEP`` entries."""
+def _remembered(cache: dict[K, V], key: K, make: Callable[[], V], keep: int = _KEEP) -> V:
+    """``cache[key]``, made the first time; the cache starts over past ``keep`` entries."""
     found = cache.get(key)
     if found is None:
-        if len(cache) > _KEEP:
+        if len(cache) > keep:
             cache.clear()
         found = cache[key] = make()
     return found

@@ -94,3 +94,20 @@ def test_the_prompt_is_drawn_in_its_row(qtbot) -> None:  # type: ignore[no-untyp
     base = image.pixel(2, rect.top() + 20)
     prompt_band = _area(image, text_x, rect.top() + 6, 60, 14)
     assert sum(1 for p in prompt_band if p != base) > 60  # wide letters, many inked pixels
+
+
+def test_a_new_job_s_texts_are_drawn_when_it_comes_in_and_copied_at_its_paint(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A burst's block of new rows repaints the list whole: the rows' prompts are drawn as
+    their jobs come in (one at a time), so that repaint only copies them."""
+    panel = _panel(qtbot, [make_job(JobState.FAILED) for _ in range(3)])
+    delegate = _delegate(panel)
+    _shot(panel)  # a first paint: fonts, colours and widths are known from it
+    fonts = delegate._fonts_for(panel.view.font())
+    prompts_before = fonts.title.stamps_made
+    newcomers = [make_job(JobState.QUEUED, prompt=f"A newcomer, number {n}") for n in range(4)]
+    for job in newcomers:
+        panel._model.queue_job(job)
+    assert fonts.title.stamps_made == prompts_before + 4  # drawn as they came in
+    qtbot.waitUntil(lambda: panel._model.rowCount() == 7)
+    _shot(panel)
+    assert fonts.title.stamps_made == prompts_before + 4  # the repaint copied them

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from gui.studio.jobs import JobState
+from gui.studio.jobs import Job, JobState
 from gui.ui.jobs.model import JobListModel, JobRole, JobRow
 from gui.ui.jobs.thumbnails import ThumbnailCache
 from gui.ui.text_cache import TextCache
@@ -135,6 +135,8 @@ class JobDelegate(QStyledItemDelegate):
         self._ink: tuple[int, _Ink] | None = None  # keyed by the palette's cacheKey()
         self._sprites: OrderedDict[Hashable, QPixmap] = OrderedDict()  # least recent first
         self.sprites_made = 0  # (tests)
+        self._drawn_at: tuple[int, float] | None = None  # the last paint's text width and scale
+        model.job_queued.connect(self.prepare)
 
     def _fonts_for(self, base: QFont) -> _Fonts:
         key = base.key()
@@ -172,6 +174,19 @@ class JobDelegate(QStyledItemDelegate):
             self._sprites.move_to_end(key)
         return sprite
 
+    def prepare(self, job: Job) -> None:
+        """Draw a new job's texts now, to be copied at its row's first paint: a burst's block
+        of new rows repaints the whole list at once, while its jobs come in one by one, each
+        in a slice of bursty work (``JobListModel.job_queued``)."""
+        if self._fonts is None or self._ink is None or self._drawn_at is None:
+            return  # nothing painted yet: nothing known of fonts, colours or widths
+        fonts, ink = self._fonts[1], self._ink[1]
+        width, ratio = self._drawn_at
+        row = self._model.row(job)
+        fonts.title.stamp_of(fonts.title.elided(row.prompt, width), ink.text, ratio)
+        fonts.small.stamp_of(fonts.small.elided(row.meta, width), ink.muted, ratio)
+        fonts.chip.stamp_of(row.cost_text, ink.text, ratio)
+
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
@@ -206,6 +221,7 @@ class JobDelegate(QStyledItemDelegate):
         text_left = thumb_rect.right() + _MARGIN + 2
         chip_left = rect.right() - _MARGIN - _CHIP_WIDTH
         text_rect = QRect(text_left, rect.top() + 6, chip_left - text_left - 6, rect.height() - 12)
+        self._drawn_at = (text_rect.width(), ratio)
         self._paint_texts(painter, text_rect, row, fonts, ink)
         chip_rect = QRect(chip_left, rect.top() + 8, _CHIP_WIDTH, rect.height() - 16)
         self._paint_chip_and_cost(painter, chip_rect, row, ratio, fonts, ink)
@@ -242,7 +258,7 @@ class JobDelegate(QStyledItemDelegate):
         title, small, width = fonts.title, fonts.small, rect.width()
         painter.setPen(ink.text)
         line = QRect(rect.left(), rect.top(), width, title.height)
-        title.draw(painter, line, "left", title.elided(row.prompt, width))  # each its own
+        title.stamp(painter, line, "left", title.elided(row.prompt, width), ink.text)
         line = QRect(rect.left(), rect.top() + title.height + 2, width, small.height)
         small.stamp(painter, line, "left", small.elided(row.meta, width), ink.muted)  # shared
         if row.error_text:

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
 
 from gui.runware.catalog import Catalog
@@ -89,6 +90,8 @@ class JobRow:
 
 
 class JobListModel(QAbstractListModel):
+    job_queued = Signal(object)  # Job: its row comes at the next block (a delegate may prepare it)
+
     """Every job the studio knows, for the side panel. Feed it from the bridge's signals."""
 
     def __init__(self, catalog: Catalog, parent: Any = None, *, clock: Any = time.time) -> None:
@@ -251,6 +254,7 @@ class JobListModel(QAbstractListModel):
             self.update_job(job)
             return
         self._queued[job.id] = job
+        self.job_queued.emit(job)
         if not self._batcher.isActive():
             # the first job after a quiet spell goes in at the next turn; a burst's next ones
             # wait so that the list re-lays and repaints its rows at most every INSERT_SPACING
