@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.exceptions import TimeoutError as QtBotTimeout
 
 from gui.app import LaunchOptions, Studio
 from gui.studio.settings import PollTimings, SecretStore, Settings, SettingsStore
 from gui.ui.player.media_safety import unload_later
+from gui.ui.theme import ThemeController
 from tests.async_stacks import pending_tasks, where_it_waits
 
 
@@ -158,3 +161,18 @@ def sandbox_requests(studio: Studio, task_type: str | None = None) -> list[dict[
             if isinstance(task, dict) and (task_type is None or task.get("taskType") == task_type):
                 tasks.append(task)
     return tasks
+
+
+@pytest.fixture
+def app_theme(qapp: QApplication) -> Iterator[QApplication]:
+    """The application's look is global: put it back as it was after the test."""
+    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
+    yield qapp
+    for controller in qapp.findChildren(ThemeController):
+        controller.setParent(None)
+        controller.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    if style and qapp.style().name() != style:
+        qapp.setStyle(style)

@@ -111,3 +111,47 @@ def test_a_new_job_s_texts_are_drawn_when_it_comes_in_and_copied_at_its_paint(qt
     qtbot.waitUntil(lambda: panel._model.rowCount() == 7)
     _shot(panel)
     assert fonts.title.stamps_made == prompts_before + 4  # the repaint copied them
+
+
+def test_new_rows_repaint_the_list_and_its_scroll_bar_not_the_dock_beneath(  # type: ignore[no-untyped-def]
+    qtbot, app_theme
+) -> None:
+    """A burst's blocks change the list's rows and its scroll bar's range: in the app's theme
+    and dock, the list's viewport and the bar repaint, the dock and the panel beneath do not."""
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    from gui.ui.theme import install_theme
+
+    class Paints(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.seen.append(type(watched).__name__)
+            return False
+
+    install_theme(app_theme)
+    model = JobListModel(default_catalog())
+    model.set_jobs([make_job(JobState.FAILED) for _ in range(20)])
+    panel = JobsPanel(model, default_catalog())
+    window, dock = QMainWindow(), QDockWidget("Jobs")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    qtbot.addWidget(window)
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    spy = Paints()
+    bar = panel.view.verticalScrollBar()
+    for widget in (dock, panel, panel.view, bar):
+        widget.installEventFilter(spy)
+    settle(lambda: len(spy.seen))
+    spy.seen.clear()
+    before = bar.maximum()
+    model.add_jobs([make_job(JobState.FAILED) for _ in range(10)])
+    qtbot.waitUntil(lambda: bar.maximum() > before and "QScrollBar" in spy.seen)
+    settle(lambda: len(spy.seen))
+    assert not {"QDockWidget", "JobsPanel", "JobListView"} & set(spy.seen), spy.seen

@@ -9,7 +9,6 @@ platform, which the offscreen (and xcb) platforms of this machine ignore.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,7 +28,6 @@ from gui.ui import theme
 from gui.ui.theme import (
     COLOURS,
     Scheme,
-    ThemeController,
     install_theme,
     legible,
     palette_for,
@@ -39,21 +37,6 @@ from gui.ui.theme import (
 
 System = Qt.ColorScheme  # what the desktop says; the theme shows "dark" or "light"
 WINDOW = QPalette.ColorRole.Window
-
-
-@pytest.fixture
-def app_theme(qapp: QApplication) -> Iterator[QApplication]:
-    """The application's look is global: put it back as it was after the test."""
-    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
-    yield qapp
-    for controller in qapp.findChildren(ThemeController):
-        controller.setParent(None)
-        controller.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    if style and qapp.style().name() != style:
-        qapp.setStyle(style)
 
 
 def system_says(scheme: Qt.ColorScheme) -> None:

@@ -95,9 +95,11 @@ class JobListView(QListView):
         # the list stops there: without this the theme's rounded, styled frame made Qt paint
         # the window, the dock and the panel beneath it at every change (a third of the cost).
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        # … and its scroll bar, which the theme fills whole: its range changes with every
-        # block of new jobs, and the dock beneath it was repainted each time
-        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        # … and so does its scroll bar (the theme fills it whole): its range changes with every
+        # block of new jobs, and the dock, the panel and the list's frame beneath it were
+        # repainted each time. The bar sits in a container of the scroll area's own.
+        bar_box = self.verticalScrollBar().parentWidget()
+        bar_box.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
