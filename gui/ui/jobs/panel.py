@@ -99,7 +99,8 @@ class JobListView(QListView):
         # block of new jobs, and the dock, the panel and the list's frame beneath it were
         # repainted each time. The bar sits in a container of the scroll area's own.
         bar_box = self.verticalScrollBar().parentWidget()
-        bar_box.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        if bar_box is not None:
+            bar_box.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         viewport = self.viewport()
