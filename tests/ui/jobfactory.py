@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 from gui.runware.catalog import default_catalog
 from gui.studio.jobs import Job, JobSpec, JobState
+
+if TYPE_CHECKING:
+    from gui.ui.jobs.panel import JobsPanel
 
 _counter = itertools.count()
 
@@ -79,3 +83,17 @@ def advance(job: Job, state: JobState, *, video_id: str = "video_abc") -> Job:
         r.mark_ready(f"/tmp/{r.video_uuid}.mp4")
     job.mark_ready()
     return job
+
+
+def make_jobs_panel(qtbot, jobs: list[Job]) -> JobsPanel:  # type: ignore[no-untyped-def]
+    """A jobs panel listing ``jobs``, shown at the size the window gives it."""
+    from gui.ui.jobs.model import JobListModel
+    from gui.ui.jobs.panel import JobsPanel
+
+    model = JobListModel(default_catalog())
+    model.set_jobs(jobs)
+    panel = JobsPanel(model, default_catalog())
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    return panel

@@ -9,17 +9,12 @@ from gui.studio.jobs import JobState
 from gui.ui.jobs.delegate import ROW_HEIGHT, JobDelegate
 from gui.ui.jobs.model import JobListModel
 from gui.ui.jobs.panel import JobsPanel
-from tests.ui.jobfactory import make_job
+from tests.ui.jobfactory import make_job, make_jobs_panel
 from tests.ui.settle import settle
 
 
 def _panel(qtbot, jobs) -> JobsPanel:  # type: ignore[no-untyped-def]
-    model = JobListModel(default_catalog())
-    model.set_jobs(jobs)
-    panel = JobsPanel(model, default_catalog())
-    qtbot.addWidget(panel)
-    panel.resize(420, 700)
-    panel.show()
+    panel = make_jobs_panel(qtbot, jobs)
     qtbot.waitExposed(panel)
     return panel
 

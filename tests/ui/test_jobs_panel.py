@@ -10,24 +10,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from gui.app import Studio
-from gui.runware.catalog import default_catalog
 from gui.studio.jobs import JobState
 from gui.ui.jobs.delegate import ROW_HEIGHT
-from gui.ui.jobs.model import JobListModel, JobRole
-from gui.ui.jobs.panel import JobsPanel
+from gui.ui.jobs.model import JobRole
 from gui.ui.jobs.proxy import StateFilter
-from tests.ui.jobfactory import make_job
+from tests.ui.jobfactory import make_job, make_jobs_panel
 from tests.ui.settle import settle
-
-
-def make_panel(qtbot, jobs) -> JobsPanel:  # type: ignore[no-untyped-def]
-    model = JobListModel(default_catalog())
-    model.set_jobs(jobs)
-    panel = JobsPanel(model, default_catalog())
-    qtbot.addWidget(panel)
-    panel.resize(420, 700)
-    panel.show()
-    return panel
 
 
 def test_actions_follow_the_selected_jobs_state(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +24,7 @@ def test_actions_follow_the_selected_jobs_state(qtbot) -> None:  # type: ignore[
         make_job(JobState.PROCESSING),
         make_job(JobState.FAILED),
     )
-    panel = make_panel(qtbot, [ready, running, failed])
+    panel = make_jobs_panel(qtbot, [ready, running, failed])
     assert panel.current_job() is None and not panel.delete_action.isEnabled()
     panel.select_job(ready.id)
     assert panel.play_action.isEnabled() and panel.remix_action.isEnabled()
@@ -51,7 +39,7 @@ def test_actions_follow_the_selected_jobs_state(qtbot) -> None:  # type: ignore[
 
 def test_keyboard_navigation_enter_plays_delete_confirms(qtbot) -> None:  # type: ignore[no-untyped-def]
     jobs = [make_job(JobState.READY) for _ in range(3)]
-    panel = make_panel(qtbot, jobs)
+    panel = make_jobs_panel(qtbot, jobs)
     view = panel.view
     view.setFocus()
     panel.select_job(jobs[2].id)  # newest: the top row
@@ -74,7 +62,7 @@ def test_keyboard_navigation_enter_plays_delete_confirms(qtbot) -> None:  # type
 
 def test_copy_video_id_and_request_json(qtbot) -> None:  # type: ignore[no-untyped-def]
     job = make_job(JobState.READY)
-    panel = make_panel(qtbot, [job])
+    panel = make_jobs_panel(qtbot, [job])
     panel.select_job(job.id)
     panel.copy_video_id_action.trigger()
     assert QGuiApplication.clipboard().text() == job.results[0].video_id
@@ -86,7 +74,7 @@ def test_copy_video_id_and_request_json(qtbot) -> None:  # type: ignore[no-untyp
 
 def test_filter_buttons_and_search(qtbot) -> None:  # type: ignore[no-untyped-def]
     jobs = [make_job(JobState.READY, prompt="Harbour fog"), make_job(JobState.FAILED)]
-    panel = make_panel(qtbot, jobs)
+    panel = make_jobs_panel(qtbot, jobs)
     panel.filter_buttons.button(3).click()  # Failed
     assert panel.proxy.state_filter is StateFilter.FAILED and panel.proxy.rowCount() == 1
     panel.filter_buttons.button(0).click()
@@ -150,7 +138,7 @@ class _PaintSpy(QObject):
 
 def test_a_changed_row_repaints_only_that_row(qtbot) -> None:  # type: ignore[no-untyped-def]
     jobs = [make_job(JobState.DOWNLOADING) for _ in range(20)]
-    panel = make_panel(qtbot, jobs)
+    panel = make_jobs_panel(qtbot, jobs)
     spy = _PaintSpy()
     viewport = panel.view.viewport()
     viewport.installEventFilter(spy)
