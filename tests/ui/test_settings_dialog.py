@@ -24,7 +24,7 @@ from gui.studio.settings import SecretStore, Settings, SettingsStore
 from gui.ui.dialogs.settings_dialog import SettingsDialog
 from gui.ui.theme import install_theme, is_dark, palette_for
 from tests.ui.conftest import await_in_qt
-from tests.ui.test_theme import app_theme, system_says  # noqa: F401  (a fixture)
+from tests.ui.test_theme import system_says
 
 KEY = "rw-test-key-0123456789abcdef"
 
