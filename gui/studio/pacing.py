@@ -153,7 +153,7 @@ class Pacer:
     def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         wait = self.budget.wait()
-        if wait:  # the budget is held: come back after it
+        if wait:  # held, or a breath after work kept apart: come back then
             loop.call_later(wait, self._drain)
             return
         ran = False

@@ -107,7 +107,7 @@ class _Paced(QObject):
 
     def _drain(self) -> None:
         wait = self._budget.wait()
-        if wait:  # the budget is held: come back after it
+        if wait:  # held, or a breath after work kept apart: come back then
             self._drainer.start(math.ceil(wait * 1000))
             return
         self._emit_next()  # one at least, so the queue always moves
