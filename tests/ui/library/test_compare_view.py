@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtMultimedia import QMediaPlayer
+from pytestqt.exceptions import TimeoutError as QtBotTimeout
 
 from gui.ui.compare.compare_view import CompareItem, CompareView
 from gui.ui.frame_math import frame_at, frame_position
@@ -139,8 +142,18 @@ def test_the_end_holds_every_tiles_last_frame(compare, qtbot):
     compare.play()
     qtbot.waitUntil(lambda: compare.players[0].position() > 300, timeout=10_000)
     qtbot.waitUntil(lambda: not compare.sync.playing, timeout=15_000)
+
     # 2 s and 1 s at 30 fps: their last frames, on the sinks the tiles paint
-    qtbot.waitUntil(lambda: compare.shown_frames()[:2] == [59, 29], timeout=5000)
+    def last_frames_shown() -> bool:
+        return compare.shown_frames()[:2] == [59, 29]
+
+    with contextlib.suppress(QtBotTimeout):  # the assertion below says what was shown instead
+        qtbot.waitUntil(last_frames_shown, timeout=5000)
+    assert last_frames_shown(), (
+        f"shown frames {compare.shown_frames()}, positions {compare.positions()}, "
+        f"statuses {[p.mediaStatus().name for p in compare.players]}, "
+        f"states {[p.playbackState().name for p in compare.players]}"
+    )
 
 
 def test_a_click_on_the_bar_jumps_to_that_point(compare, qtbot):
