@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap, QStaticText, QTransform
 
-__all__ = ["ELLIPSIS", "Align", "TextCache", "cut_to_fit"]
+__all__ = ["ELLIPSIS", "Align", "TextCache", "cut_to_fit", "drawn_pixmap"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -99,16 +99,29 @@ class TextCache:
     def _stamp(self, text: str, colour: QColor, ratio: float) -> QPixmap:
         self.stamps_made += 1
         static = self.static(text)
+
+        def draw(painter: QPainter) -> None:
+            painter.setPen(colour)
+            painter.setFont(self.font)
+            painter.drawStaticText(QPointF(0, 0), static)
+
         width = math.ceil(static.size().width()) + 1
-        stamp = QPixmap(math.ceil(width * ratio), math.ceil(self.height * ratio))
-        stamp.setDevicePixelRatio(ratio)
-        stamp.fill(QColor(0, 0, 0, 0))
-        painter = QPainter(stamp)
-        painter.setPen(colour)
-        painter.setFont(self.font)
-        painter.drawStaticText(QPointF(0, 0), static)
-        painter.end()
-        return stamp
+        return drawn_pixmap(width, self.height, ratio, draw)
+
+
+def drawn_pixmap(
+    width: int, height: int, ratio: float, draw: Callable[[QPainter], None]
+) -> QPixmap:
+    """A transparent pixmap of ``width`` × ``height`` (device-independent pixels, at ``ratio``)
+    with what ``draw`` paints on it, antialiased: a picture made once and copied at each paint."""
+    pixmap = QPixmap(math.ceil(width * ratio), math.ceil(height * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    draw(painter)
+    painter.end()
+    return pixmap
 
 
 def _place(rect: QRect | QRectF, align: Align, width: float, height: int) -> QPointF:

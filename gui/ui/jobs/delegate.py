@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from gui.studio.jobs import Job, JobState
 from gui.ui.jobs.model import JobListModel, JobRole, JobRow
 from gui.ui.jobs.thumbnails import ThumbnailCache
-from gui.ui.text_cache import TextCache
+from gui.ui.text_cache import TextCache, drawn_pixmap
 from gui.ui.theme import legible
 
 __all__ = ["THUMB_SIZE", "JobDelegate", "state_colour"]
@@ -122,6 +122,19 @@ class _Ink:
         return found
 
 
+_Stamped = tuple[tuple[TextCache, str, QColor], ...]  # (font's cache, text, colour) each
+
+
+def _stamped_texts(row: JobRow, width: int, fonts: _Fonts, ink: _Ink) -> _Stamped:
+    """The texts of a row copied from pixmaps, as drawn: its prompt, its model line and its
+    price. The paint copies them; :meth:`JobDelegate.prepare` makes them ahead of it."""
+    return (
+        (fonts.title, fonts.title.elided(row.prompt, width), ink.text),
+        (fonts.small, fonts.small.elided(row.meta, width), ink.muted),
+        (fonts.chip, row.cost_text, ink.text),
+    )
+
+
 class JobDelegate(QStyledItemDelegate):
     """Draws a job row from :meth:`JobListModel.row`; the thumbnail comes from a shared cache."""
 
@@ -160,14 +173,7 @@ class JobDelegate(QStyledItemDelegate):
         sprite = self._sprites.get(key)
         if sprite is None:
             self.sprites_made += 1
-            sprite = QPixmap(size * ratio)
-            sprite.setDevicePixelRatio(ratio)
-            sprite.fill(QColor(0, 0, 0, 0))
-            painter = QPainter(sprite)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            draw(painter)
-            painter.end()
-            self._sprites[key] = sprite
+            sprite = self._sprites[key] = drawn_pixmap(size.width(), size.height(), ratio, draw)
             if len(self._sprites) > _KEPT:
                 self._sprites.popitem(last=False)
         else:
@@ -182,10 +188,8 @@ class JobDelegate(QStyledItemDelegate):
             return  # nothing painted yet: nothing known of fonts, colours or widths
         fonts, ink = self._fonts[1], self._ink[1]
         width, ratio = self._drawn_at
-        row = self._model.row(job)
-        fonts.title.stamp_of(fonts.title.elided(row.prompt, width), ink.text, ratio)
-        fonts.small.stamp_of(fonts.small.elided(row.meta, width), ink.muted, ratio)
-        fonts.chip.stamp_of(row.cost_text, ink.text, ratio)
+        for cache, text, colour in _stamped_texts(self._model.row(job), width, fonts, ink):
+            cache.stamp_of(text, colour, ratio)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -222,9 +226,10 @@ class JobDelegate(QStyledItemDelegate):
         chip_left = rect.right() - _MARGIN - _CHIP_WIDTH
         text_rect = QRect(text_left, rect.top() + 6, chip_left - text_left - 6, rect.height() - 12)
         self._drawn_at = (text_rect.width(), ratio)
-        self._paint_texts(painter, text_rect, row, fonts, ink)
+        stamped = _stamped_texts(row, text_rect.width(), fonts, ink)
+        self._paint_texts(painter, text_rect, row, stamped, fonts, ink)
         chip_rect = QRect(chip_left, rect.top() + 8, _CHIP_WIDTH, rect.height() - 16)
-        self._paint_chip_and_cost(painter, chip_rect, row, ratio, fonts, ink)
+        self._paint_chip_and_cost(painter, chip_rect, row, stamped[2], ratio, fonts, ink)
         painter.restore()
 
     # ------------------------------------------------------------------ parts
@@ -254,20 +259,33 @@ class JobDelegate(QStyledItemDelegate):
         )
 
     @staticmethod
-    def _paint_texts(painter: QPainter, rect: QRect, row: JobRow, fonts: _Fonts, ink: _Ink) -> None:
-        title, small, width = fonts.title, fonts.small, rect.width()
-        painter.setPen(ink.text)
-        line = QRect(rect.left(), rect.top(), width, title.height)
-        title.stamp(painter, line, "left", title.elided(row.prompt, width), ink.text)
-        line = QRect(rect.left(), rect.top() + title.height + 2, width, small.height)
-        small.stamp(painter, line, "left", small.elided(row.meta, width), ink.muted)  # shared
+    def _paint_texts(
+        painter: QPainter,
+        rect: QRect,
+        row: JobRow,
+        stamped: _Stamped,
+        fonts: _Fonts,
+        ink: _Ink,
+    ) -> None:
+        (title, prompt, prompt_colour), (small, meta, meta_colour), _cost = stamped
+        line = QRect(rect.left(), rect.top(), rect.width(), title.height)
+        title.stamp(painter, line, "left", prompt, prompt_colour)
+        line = QRect(rect.left(), rect.top() + title.height + 2, rect.width(), small.height)
+        small.stamp(painter, line, "left", meta, meta_colour)
         if row.error_text:
             painter.setPen(ink.failed if row.state is JobState.FAILED else ink.warned)
             line.translate(0, small.height + 2)
-            small.draw(painter, line, "left", small.elided(row.error_text, width))
+            small.draw(painter, line, "left", small.elided(row.error_text, rect.width()))
 
     def _paint_chip_and_cost(
-        self, painter: QPainter, rect: QRect, row: JobRow, ratio: float, fonts: _Fonts, ink: _Ink
+        self,
+        painter: QPainter,
+        rect: QRect,
+        row: JobRow,
+        cost: tuple[TextCache, str, QColor],
+        ratio: float,
+        fonts: _Fonts,
+        ink: _Ink,
     ) -> None:
         chip_text = fonts.chip
         chip_w = min(rect.width(), chip_text.advance(row.state_text) + 16)
@@ -299,5 +317,6 @@ class JobDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             draw(painter)
             painter.restore()
-        cost = QRect(rect.left(), chip.bottom() + 5, rect.width(), chip_text.height + 4)
-        chip_text.stamp(painter, cost, "right", row.cost_text, ink.text)
+        price, price_text, price_colour = cost
+        line = QRect(rect.left(), chip.bottom() + 5, rect.width(), price.height + 4)
+        price.stamp(painter, line, "right", price_text, price_colour)
